@@ -1,0 +1,404 @@
+"""The application: one eventsourcing Application holding both aggregate kinds.
+
+One application means one notification log, identical on SQLite and PostgreSQL,
+for the views, the clock and the audit trail. Each public method is one command:
+load the aggregate, let it decide, save. A save that loses an optimistic race is
+retried on fresh state (commands are pure functions of state and arguments);
+a caller that names the version it saw gets :class:`StaleVersion` instead.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from dispute_engine.clock import Clock, is_after_hours
+from dispute_engine.config import Settings
+from domain.complaint import HotlineComplaint
+from domain.dispute import Dispute, new_id
+from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.sequence import YearlySequence
+from domain.values import Actor, Origin, parse_intake
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command answers: the aggregate, its new version, and the log position of its last event."""
+
+    id: str
+    version: int
+    position: int | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: int
+    type: str
+    recorded_at: datetime
+    actor: dict[str, str] | None
+    business_date: date | None
+    data: dict[str, Any]
+
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+_BUSINESS_DATE_FIELDS = ("on", "received_on", "served_on", "requested_on")
+
+
+class DisputeEngine(Application[UUID]):
+    """Disputes and 12351 tickets, in one log."""
+
+    name = "DisputeEngine"
+    snapshotting_intervals = {Dispute: 50, HotlineComplaint: 50, YearlySequence: 50}
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        interval = settings.snapshot_interval
+        self.snapshotting_intervals = {Dispute: interval, HotlineComplaint: interval, YearlySequence: interval}
+        super().__init__(env=settings.eventsourcing_env())
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # ------------------------------------------------------------------ saving with retry
+
+    def _save(self, *aggregates: Aggregate) -> int | None:
+        recordings = self.save(*aggregates)
+        return recordings[-1].notification.id if recordings else None
+
+    def _change(
+        self,
+        kind: type[A],
+        aggregate_id: Any,
+        command: Callable[[A], Any],
+        *,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Load, decide, save; on a lost race, decide again on fresh state."""
+        attempts = 0
+        while True:
+            aggregate = self.load(kind, aggregate_id)
+            if expected_version is not None and aggregate.version != expected_version:
+                raise StaleVersion(expected_version, aggregate.version)
+            answer = command(aggregate)
+            try:
+                position = self._save(aggregate)
+            except IntegrityError:
+                if expected_version is not None:
+                    raise StaleVersion(expected_version, self.load(kind, aggregate_id).version) from None
+                attempts += 1
+                if attempts > self.settings.command_retries:
+                    raise
+                time.sleep(random.uniform(0, 0.002 * attempts))
+                continue
+            return CommandResult(str(aggregate.id), aggregate.version, position,
+                                 answer if isinstance(answer, dict) else {})
+
+    def load(self, kind: type[A], aggregate_id: Any, version: int | None = None) -> A:
+        uid = _uuid(aggregate_id)
+        try:
+            aggregate = self.repository.get(uid, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {_label(kind)} {aggregate_id}") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {_label(kind)} {aggregate_id}")
+        return aggregate
+
+    def _issue_number(self, series: str, template: str, year: int, issued_to: str) -> tuple[str, YearlySequence]:
+        sequence_id = YearlySequence.id_for(series, year)
+        try:
+            sequence = self.repository.get(sequence_id)
+        except AggregateNotFoundError:
+            sequence = YearlySequence.start(series, year)
+        number = sequence.issue(issued_to)
+        return template.format(year=year, seq=number), sequence
+
+    def _create_with_number(self, build: Callable[[], tuple[Aggregate, ...]]) -> tuple[Aggregate, int | None]:
+        """Save a new aggregate with the number series it drew from; retry if another intake won the number."""
+        for attempt in range(self.settings.command_retries + 1):
+            aggregates = build()
+            try:
+                return aggregates[0], self._save(*aggregates)
+            except IntegrityError:
+                if attempt == self.settings.command_retries:
+                    raise
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------------ disputes: intake
+
+    def register_dispute(self, data: Mapping[str, Any], *, actor: Actor) -> CommandResult:
+        """Take a dispute in; the centre's case number (案号) is issued in the same transaction."""
+        intake = parse_intake(data, default_received_on=self.clock.today(), new_party_id=new_id)
+
+        def build() -> tuple[Aggregate, ...]:
+            case_number, sequence = self._issue_number(
+                "case", self.settings.case_number_format, intake.received_on.year, "dispute"
+            )
+            return Dispute.register(intake, case_number=case_number, actor=actor), sequence
+
+        dispute, position = self._create_with_number(build)
+        return CommandResult(str(dispute.id), dispute.version, position, {"case_number": dispute.case_number})
+
+    def convert_complaint_to_dispute(
+        self, complaint_id: Any, data: Mapping[str, Any], *, actor: Actor, expected_version: int | None = None
+    ) -> CommandResult:
+        """转立案: the ticket and the new dispute are saved together, atomically, in one transaction.
+
+        Both aggregates live in this one application, so a single save covers both:
+        there is no moment where one exists without the other.
+        """
+        if not isinstance(data, Mapping):
+            raise InvalidInput("body", "expected an object")
+        base = self.load(HotlineComplaint, complaint_id)
+        if expected_version is not None and base.version != expected_version:
+            raise StaleVersion(expected_version, base.version)
+        form = dict(data)
+        form.setdefault("origin", Origin.HOTLINE.value)
+        form.setdefault("summary", base.summary)
+        form.setdefault("received_on", base.received_on.isoformat())
+        if form["origin"] != Origin.HOTLINE.value:
+            raise InvalidInput("origin", "a dispute converted from a 12351 ticket has origin HOTLINE")
+        intake = parse_intake(form, default_received_on=self.clock.today(), new_party_id=new_id)
+        on = self.clock.today()
+
+        def build() -> tuple[Aggregate, ...]:
+            complaint = self.load(HotlineComplaint, complaint_id)
+            if expected_version is not None and complaint.version != expected_version:
+                raise StaleVersion(expected_version, complaint.version)
+            case_number, sequence = self._issue_number(
+                "case", self.settings.case_number_format, intake.received_on.year, "dispute"
+            )
+            dispute = Dispute.register(intake, case_number=case_number, actor=actor, complaint_id=str(complaint.id))
+            complaint.convert_to_dispute(str(dispute.id), on=on, actor=actor)
+            return dispute, complaint, sequence
+
+        dispute, position = self._create_with_number(build)
+        return CommandResult(
+            str(dispute.id), dispute.version, position,
+            {"case_number": dispute.case_number, "complaint_id": str(_uuid(complaint_id))},
+        )
+
+    # ------------------------------------------------------------------ disputes: commands
+
+    def dispute_command(
+        self, dispute_id: Any, command: str, arguments: Mapping[str, Any], *, actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Run one of the Dispute's public commands by name (the API's and CLI's single entry point)."""
+        method = DISPUTE_COMMANDS.get(command)
+        if method is None:
+            raise NotFound(f"no dispute command {command!r}")
+        if not isinstance(arguments, Mapping):
+            raise InvalidInput("body", "expected an object")
+
+        def run(dispute: Dispute) -> Any:
+            answer = method(dispute, **_checked_arguments(method, arguments, self.clock.today()), actor=actor)
+            return _answer_dict(answer)
+
+        return self._change(Dispute, dispute_id, run, expected_version=expected_version)
+
+    # ------------------------------------------------------------------ hotline tickets
+
+    def receive_complaint(self, data: Mapping[str, Any], *, actor: Actor) -> CommandResult:
+        """Take a 12351 call or message in and register it at once, also after hours (§5.2)."""
+        now = self.clock.now()
+        received_on = self.clock.today()
+
+        def build() -> tuple[Aggregate, ...]:
+            complaint = HotlineComplaint.receive(
+                data, received_at=now, received_on=received_on, after_hours=is_after_hours(now), actor=actor
+            )
+            ticket_no, sequence = self._issue_number(
+                "ticket", self.settings.ticket_number_format, received_on.year, "complaint"
+            )
+            complaint.register(ticket_no, actor=actor)
+            return complaint, sequence
+
+        complaint, position = self._create_with_number(build)
+        return CommandResult(str(complaint.id), complaint.version, position, {"ticket_no": complaint.ticket_no})
+
+    def complaint_command(
+        self, complaint_id: Any, command: str, arguments: Mapping[str, Any], *, actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        method = COMPLAINT_COMMANDS.get(command)
+        if method is None:
+            raise NotFound(f"no complaint command {command!r}")
+        if not isinstance(arguments, Mapping):
+            raise InvalidInput("body", "expected an object")
+
+        def run(complaint: HotlineComplaint) -> Any:
+            return _answer_dict(method(complaint, **_checked_arguments(method, arguments, self.clock.today()), actor=actor))
+
+        return self._change(HotlineComplaint, complaint_id, run, expected_version=expected_version)
+
+    def merge_complaint(self, complaint_id: Any, into: Any, *, actor: Actor,
+                        expected_version: int | None = None) -> CommandResult:
+        target = self.load(HotlineComplaint, into)
+        on = self.clock.today()
+        return self._change(
+            HotlineComplaint, complaint_id, lambda c: c.merge_into(str(target.id), on=on, actor=actor),
+            expected_version=expected_version,
+        )
+
+    # ------------------------------------------------------------------ auditor queries
+
+    def history(self, aggregate_id: Any, kind: type[Aggregate] = Dispute) -> list[HistoryEntry]:
+        """Every event of a case: what, who, the business date, when recorded, and the data."""
+        self.load(kind, aggregate_id)
+        return [_history_entry(event) for event in self.events.get(_uuid(aggregate_id))]
+
+    def version_as_of(self, aggregate_id: Any, moment: datetime, kind: type[Aggregate] = Dispute) -> int:
+        """The version the system had recorded at ``moment`` (an aware datetime)."""
+        if moment.tzinfo is None:
+            raise InvalidInput("as_of", "needs a UTC offset, e.g. 2026-01-05T10:00:00+08:00")
+        self.load(kind, aggregate_id)
+        version = 0
+        for event in self.events.get(_uuid(aggregate_id)):
+            if event.timestamp > moment:
+                break
+            version = event.originator_version
+        if version == 0:
+            raise NotFound(f"{_label(kind)} {aggregate_id} did not exist yet at {moment.isoformat()}")
+        return version
+
+    def iter_aggregate_ids(self, topic_suffix: str = "Dispute.Registered") -> Iterator[str]:
+        """Ids of every aggregate created by a given event class, from the notification log."""
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start, 500)
+            if not batch:
+                return
+            for notification in batch:
+                if notification.topic.endswith(topic_suffix):
+                    yield str(notification.originator_id)
+            start = batch[-1].id + 1
+
+
+def _history_entry(event: Any) -> HistoryEntry:
+    data = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
+    business = next((data[f] for f in _BUSINESS_DATE_FIELDS if isinstance(data.get(f), date)), None)
+    return HistoryEntry(
+        version=event.originator_version,
+        type=type(event).__qualname__.split(".")[-1],
+        recorded_at=event.timestamp,
+        actor=getattr(event, "actor", None),
+        business_date=business,
+        data=data,
+    )
+
+
+def _uuid(value: Any) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise NotFound(f"no case {value!r}") from None
+
+
+def _label(kind: type) -> str:
+    return {"Dispute": "dispute", "HotlineComplaint": "complaint"}.get(kind.__name__, kind.__name__)
+
+
+def _answer_dict(answer: Any) -> dict[str, Any]:
+    if isinstance(answer, tuple) and len(answer) == 2:  # request_handoff
+        return {"handoff_id": answer[0], "proceeding_id": answer[1]}
+    if isinstance(answer, str):
+        return {"proceeding_id": answer}
+    return {}
+
+
+def _checked_arguments(method: Callable[..., Any], arguments: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """Reject unknown and missing fields by name rather than letting a TypeError escape.
+
+    A missing business date ``on`` defaults to today (Asia/Shanghai); every other fact must be given.
+    """
+    parameters = inspect.signature(method).parameters
+    accepted = {name for name in parameters if name not in ("self", "actor")}
+    unknown = sorted(set(arguments) - accepted)
+    if unknown:
+        raise InvalidInput(unknown[0], f"unknown field (accepted: {', '.join(sorted(accepted))})")
+    given = dict(arguments)
+    if "on" in accepted and given.get("on") is None:
+        given["on"] = today
+    missing = [
+        name for name, p in parameters.items()
+        if name in accepted and p.default is inspect.Parameter.empty and name not in given
+    ]
+    if missing:
+        raise InvalidInput(missing[0], "is required")
+    return given
+
+
+DISPUTE_COMMANDS: dict[str, Callable[..., Any]] = {
+    "assign_caseworker": Dispute.assign_caseworker,
+    "change_risk_flags": Dispute.change_risk_flags,
+    "amend_claims": Dispute.amend_claims,
+    "open_proceeding": Dispute.open_proceeding,
+    "accept_proceeding": Dispute.accept_proceeding,
+    "return_proceeding_for_supplement": Dispute.return_proceeding_for_supplement,
+    "resubmit_proceeding": Dispute.resubmit_proceeding,
+    "reject_proceeding": Dispute.reject_proceeding,
+    "decline_proceeding_by_party": Dispute.decline_proceeding_by_party,
+    "suspend_proceeding": Dispute.suspend_proceeding,
+    "resume_proceeding": Dispute.resume_proceeding,
+    "withdraw_proceeding": Dispute.withdraw_proceeding,
+    "conclude_proceeding": Dispute.conclude_proceeding,
+    "assign_mediator": Dispute.assign_mediator,
+    "hold_mediation_session": Dispute.hold_mediation_session,
+    "record_service": Dispute.record_service,
+    "request_handoff": Dispute.request_handoff,
+    "receive_handoff": Dispute.receive_handoff,
+    "return_handoff_for_supplement": Dispute.return_handoff_for_supplement,
+    "resubmit_handoff": Dispute.resubmit_handoff,
+    "accept_handoff": Dispute.accept_handoff,
+    "reject_handoff": Dispute.reject_handoff,
+    "withdraw_handoff": Dispute.withdraw_handoff,
+    "resolve": Dispute.resolve,
+    "close": Dispute.close,
+    "reopen": Dispute.reopen,
+}
+
+COMPLAINT_COMMANDS: dict[str, Callable[..., Any]] = {
+    "answer_on_call": HotlineComplaint.answer_on_call,
+    "close": HotlineComplaint.close,
+    "dispatch": HotlineComplaint.dispatch,
+    "sign_for": HotlineComplaint.sign_for,
+    "return_by_unit": HotlineComplaint.return_by_unit,
+    "request_extension": HotlineComplaint.request_extension,
+    "decide_extension": HotlineComplaint.decide_extension,
+    "add_handling_note": HotlineComplaint.add_handling_note,
+    "refer_out": HotlineComplaint.refer_out,
+    "submit_reply": HotlineComplaint.submit_reply,
+    "check_quality": HotlineComplaint.check_quality,
+    "complete_callback": HotlineComplaint.complete_callback,
+    "escalate": HotlineComplaint.escalate,
+}
+
