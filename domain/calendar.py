@@ -23,9 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
+from importlib.metadata import version as distribution_version
+from pathlib import Path
 from typing import Any
 
+from chinese_calendar import constants
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
 OVERRIDES_RESOURCE = "calendar_overrides.json"
 PACKAGE_SOURCE = "chinese_calendar {version} (State Council holiday notices 国务院办公厅关于节假日安排的通知)"
 
@@ -223,17 +227,13 @@ def _parse_days(year: int, name: str, raw: Any) -> frozenset[date]:
 
 def package_calendar() -> HolidayCalendar:
     """The schedule exactly as the pinned ``chinese_calendar`` release ships it."""
-    from importlib.metadata import version as distribution_version
-
-    from chinese_calendar import constants
-
     years = range(min(constants.holidays).year, max(constants.holidays).year + 1)
     source = PACKAGE_SOURCE.format(version=distribution_version("chinesecalendar"))
     return HolidayCalendar.from_days(constants.holidays, constants.workdays, years=years, source=source)
 
 
 def read_packaged_overrides() -> Mapping[str, Any]:
-    text = resources.files("domain").joinpath("data", OVERRIDES_RESOURCE).read_text(encoding="utf-8")
+    text = (DATA_DIR / OVERRIDES_RESOURCE).read_text(encoding="utf-8")
     return json.loads(text)
 
 

@@ -12,20 +12,19 @@ Pure: no clock, no environment. The only I/O is reading the packaged rule table 
 
 from __future__ import annotations
 
-import calendar as month_calendar
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
 from domain.calendar import HolidayCalendar
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
 RULES_RESOURCE = "deadline_rules.json"
 OWNERS = frozenset({"UNION", "JUSTICE", "HR", "COURT", "PETITION", "PARTY"})
 UNITS = frozenset({"days", "working_days", "months", "years", "hours"})
@@ -142,6 +141,9 @@ class RuleTable:
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", MappingProxyType(dict(self.rules)))
 
+    def __hash__(self) -> int:
+        return hash((tuple(self.rules.values()), self.table_version, self.arbitration_short_periods_in_working_days))
+
     def __getitem__(self, rule_id: str) -> Rule:
         try:
             return self.rules[rule_id]
@@ -237,7 +239,7 @@ def _iso_date(raw: Any, name: str) -> date:
 
 
 def read_packaged_rules() -> Mapping[str, Any]:
-    text = resources.files("domain").joinpath("data", RULES_RESOURCE).read_text(encoding="utf-8")
+    text = (DATA_DIR / RULES_RESOURCE).read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -290,7 +292,7 @@ def default_rules() -> RuleTable:
 
 
 def _resolve_a0(rule: Rule, a0_on: bool, short_periods: frozenset[int], confidence: str) -> Rule:
-    """A0: arbitration periods of 3/5/10 days count working days, 15/45 calendar days (2017 rules, supplementary provisions)."""
+    """A0: arbitration 3/5/10-day periods count working days, 15/45-day ones calendar days (2017 rules, 附则)."""
     working = a0_on and rule.period in short_periods
     return replace(
         rule,
@@ -533,8 +535,9 @@ def add_months(d: date, months: int) -> date:
     """The corresponding date ``months`` later, or that month's last day if it has none (Civil Code art. 202)."""
     year, month_index = divmod(d.month - 1 + months, 12)
     year += d.year
-    month = month_index + 1
-    return date(year, month, min(d.day, month_calendar.monthrange(year, month)[1]))
+    first_of_next = date(year + (month_index == 11), (month_index + 1) % 12 + 1, 1)
+    last_day = (first_of_next - timedelta(days=1)).day
+    return date(year, month_index + 1, min(d.day, last_day))
 
 
 # --- warnings ------------------------------------------------------------------------------
