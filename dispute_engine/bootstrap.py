@@ -1,16 +1,27 @@
-"""The one place that builds the engine from settings: stores, application, clock."""
+"""The one place that builds the engine from settings: stores, application, views, clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
+from sqlalchemy import Engine as SqlEngine
 
 from dispute_engine.cases import DisputeEngine
 from dispute_engine.clock import Clock
 from dispute_engine.config import Settings
+from dispute_engine.timers import DeadlineClock
+from projections.base import Projection
+from projections.deadlines import DeadlinesView
+from projections.engine import create_read_model_engine
+from projections.follower import Follower
 
 log = structlog.get_logger(__name__)
+
+
+def all_views() -> list[Projection]:
+    """Every read model the engine keeps, in the order they are built."""
+    return [DeadlinesView()]
 
 
 @dataclass
@@ -18,9 +29,21 @@ class Engine:
     settings: Settings
     clock: Clock
     app: DisputeEngine
+    read_engine: SqlEngine
+    views: dict[str, Projection] = field(default_factory=dict)
+
+    def follower(self, names: list[str] | None = None) -> Follower:
+        """A follower over the named views (all by default); one per thread."""
+        chosen = [self.views[n] for n in names] if names else list(self.views.values())
+        return Follower(self.app, chosen, self.read_engine)
+
+    def deadline_clock(self) -> DeadlineClock:
+        view = self.views["deadlines"]
+        return DeadlineClock(self.app, Follower(self.app, [view], self.read_engine), view, self.clock)
 
     def close(self) -> None:
         self.app.close()
+        self.read_engine.dispose()
 
     def __enter__(self) -> Engine:
         return self
@@ -33,8 +56,10 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Engine:
     """Build everything from settings. Nothing is built at import time."""
     clock = clock or Clock()
     if settings.postgres is None:
-        # Create the data directory (and the SQLite file, through the app) before any worker starts.
+        # Create the data directory and the SQLite file (through the app) before any worker starts.
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = DisputeEngine(settings, clock)
+    read_engine = create_read_model_engine(settings)
+    views = {view.name: view for view in all_views()}
     log.info("engine_started", store=settings.store_description, environment=settings.environment)
-    return Engine(settings=settings, clock=clock, app=app)
+    return Engine(settings=settings, clock=clock, app=app, read_engine=read_engine, views=views)

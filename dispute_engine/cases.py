@@ -23,8 +23,11 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from dispute_engine.clock import Clock, is_after_hours
-from dispute_engine.config import Settings
+from dispute_engine.config import ConfigurationError, Settings
+from domain.calendar import default_calendar
+from domain.clocks import DeadlinePolicy
 from domain.complaint import HotlineComplaint
+from domain.deadlines import DeadlineError, default_rules, load_rules, read_rule_overrides
 from domain.dispute import Dispute, new_id
 from domain.errors import InvalidInput, NotFound, StaleVersion
 from domain.sequence import YearlySequence
@@ -79,6 +82,7 @@ class DisputeEngine(Application[UUID]):
         self.clock = clock or Clock()
         interval = settings.snapshot_interval
         self.snapshotting_intervals = {Dispute: interval, HotlineComplaint: interval, YearlySequence: interval}
+        self.policy = build_policy(settings)
         super().__init__(env=settings.eventsourcing_env())
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -150,6 +154,12 @@ class DisputeEngine(Application[UUID]):
                 time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise AssertionError("unreachable")
 
+    def _arguments(self, method: Callable[..., Any], arguments: Mapping[str, Any]) -> dict[str, Any]:
+        given = _checked_arguments(method, arguments, self.clock.today())
+        if "policy" in inspect.signature(method).parameters:
+            given["policy"] = self.policy
+        return given
+
     # ------------------------------------------------------------------ disputes: intake
 
     def register_dispute(self, data: Mapping[str, Any], *, actor: Actor) -> CommandResult:
@@ -195,7 +205,7 @@ class DisputeEngine(Application[UUID]):
                 "case", self.settings.case_number_format, intake.received_on.year, "dispute"
             )
             dispute = Dispute.register(intake, case_number=case_number, actor=actor, complaint_id=str(complaint.id))
-            complaint.convert_to_dispute(str(dispute.id), on=on, actor=actor)
+            complaint.convert_to_dispute(str(dispute.id), on=on, policy=self.policy, actor=actor)
             return dispute, complaint, sequence
 
         dispute, position = self._create_with_number(build)
@@ -218,8 +228,7 @@ class DisputeEngine(Application[UUID]):
             raise InvalidInput("body", "expected an object")
 
         def run(dispute: Dispute) -> Any:
-            answer = method(dispute, **_checked_arguments(method, arguments, self.clock.today()), actor=actor)
-            return _answer_dict(answer)
+            return _answer_dict(method(dispute, **self._arguments(method, arguments), actor=actor))
 
         return self._change(Dispute, dispute_id, run, expected_version=expected_version)
 
@@ -254,7 +263,7 @@ class DisputeEngine(Application[UUID]):
             raise InvalidInput("body", "expected an object")
 
         def run(complaint: HotlineComplaint) -> Any:
-            return _answer_dict(method(complaint, **_checked_arguments(method, arguments, self.clock.today()), actor=actor))
+            return _answer_dict(method(complaint, **self._arguments(method, arguments), actor=actor))
 
         return self._change(HotlineComplaint, complaint_id, run, expected_version=expected_version)
 
@@ -263,9 +272,29 @@ class DisputeEngine(Application[UUID]):
         target = self.load(HotlineComplaint, into)
         on = self.clock.today()
         return self._change(
-            HotlineComplaint, complaint_id, lambda c: c.merge_into(str(target.id), on=on, actor=actor),
+            HotlineComplaint, complaint_id,
+            lambda c: c.merge_into(str(target.id), on=on, policy=self.policy, actor=actor),
             expected_version=expected_version,
         )
+
+    # ------------------------------------------------------------------ deadlines
+
+    def check_deadline(self, kind: type[A], case_id: Any, deadline_id: str, today: date, *,
+                       actor: Actor) -> CommandResult:
+        """The clock's command: record a warning or a miss (and its consequence) once; else record nothing."""
+        return self._change(kind, case_id, lambda case: case.check_deadline(
+            deadline_id, today, actor=actor, policy=self.policy))
+
+    def extend_deadline(self, kind: type[A], case_id: Any, deadline_id: Any, *, extension: Any, approver: Any,
+                        actor: Actor, expected_version: int | None = None) -> CommandResult:
+        """An approved extension (e.g. the award period +15 days, LDMAL art. 43) recorded with its approver."""
+        return self._change(kind, case_id, lambda case: case.extend_deadline(
+            deadline_id, extension=extension, approver=approver, policy=self.policy, actor=actor),
+            expected_version=expected_version)
+
+    def adopt_policy(self, kind: type[A], case_id: Any, *, actor: Actor) -> CommandResult:
+        """Recompute this case's open deadlines with the deployment's current calendar (CALENDAR_UPDATE)."""
+        return self._change(kind, case_id, lambda case: {"moved": case.adopt_policy(self.policy, actor=actor)})
 
     # ------------------------------------------------------------------ auditor queries
 
@@ -299,6 +328,15 @@ class DisputeEngine(Application[UUID]):
                 if notification.topic.endswith(topic_suffix):
                     yield str(notification.originator_id)
             start = batch[-1].id + 1
+
+
+def build_policy(settings: Settings) -> DeadlinePolicy:
+    """The calendar and rule table this deployment computes deadlines with (district [P] overrides applied)."""
+    try:
+        rules = load_rules(read_rule_overrides(settings.rule_overrides)) if settings.rule_overrides else default_rules()
+    except (DeadlineError, OSError) as error:
+        raise ConfigurationError(f"DISPUTE_ENGINE_RULE_OVERRIDES: {error}") from None
+    return DeadlinePolicy(default_calendar(), rules, yellow_share=settings.yellow_share)
 
 
 def _history_entry(event: Any) -> HistoryEntry:
@@ -341,7 +379,7 @@ def _checked_arguments(method: Callable[..., Any], arguments: Mapping[str, Any],
     A missing business date ``on`` defaults to today (Asia/Shanghai); every other fact must be given.
     """
     parameters = inspect.signature(method).parameters
-    accepted = {name for name in parameters if name not in ("self", "actor")}
+    accepted = {name for name in parameters if name not in ("self", "actor", "policy")}
     unknown = sorted(set(arguments) - accepted)
     if unknown:
         raise InvalidInput(unknown[0], f"unknown field (accepted: {', '.join(sorted(accepted))})")

@@ -4,13 +4,62 @@ from __future__ import annotations
 
 import typer
 
+from dispute_engine.deadlines_cli import app as deadlines_app
+from dispute_engine.demo_cli import app as demo_app
+from dispute_engine.users_cli import app as users_app
+
 app = typer.Typer(
     name="dispute-engine",
     help="Event-sourced labour-dispute resolution engine (劳动争议多元化解).",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(deadlines_app, name="deadlines")
+app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:
     app()
+
+
+@app.command()
+def clock(
+    once: bool = typer.Option(False, "--once", help="Run one tick and exit (default: keep running)."),
+    today: str = typer.Option("", "--today", help="Treat this date (YYYY-MM-DD, Asia/Shanghai) as today; with --once."),
+    interval: float = typer.Option(60.0, "--interval", min=1.0, help="Seconds between ticks when running."),
+) -> None:
+    """The deadline clock: record warnings, misses and their legal consequences (lapse, overdue, 督办)."""
+    import json
+    import signal
+    import threading
+    from datetime import date
+
+    from dispute_engine.bootstrap import bootstrap
+    from dispute_engine.config import Settings
+    from dispute_engine.logs import configure_logging
+
+    configure_logging()
+    chosen = None
+    if today:
+        try:
+            chosen = date.fromisoformat(today)
+        except ValueError:
+            typer.echo(f"error: --today: expected YYYY-MM-DD, got {today!r}", err=True)
+            raise typer.Exit(2) from None
+        if not once:
+            typer.echo("error: --today: only with --once (a running clock follows the real date)", err=True)
+            raise typer.Exit(2)
+    with bootstrap(Settings.from_env()) as engine:
+        deadline_clock = engine.deadline_clock()
+        if once:
+            report = deadline_clock.tick(chosen)
+            typer.echo(json.dumps({"today": report.today.isoformat(), "examined": report.examined,
+                                   "recorded": report.recorded}))
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            deadline_clock.run_forever(stop, interval)
+        except KeyboardInterrupt:
+            stop.set()

@@ -74,6 +74,8 @@ class Settings:
     postgres_pool_size: int = 8
     postgres_lock_timeout_seconds: int = 5
     command_retries: int = 20
+    rule_overrides: Path | None = None
+    yellow_share: float = 0.8
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +98,8 @@ class Settings:
             ),
             snapshot_interval=_positive_int(env, "DISPUTE_ENGINE_SNAPSHOT_INTERVAL", 50),
             postgres_pool_size=_positive_int(env, "DISPUTE_ENGINE_POSTGRES_POOL_SIZE", 8),
+            rule_overrides=Path(env["DISPUTE_ENGINE_RULE_OVERRIDES"]) if env.get("DISPUTE_ENGINE_RULE_OVERRIDES") else None,
+            yellow_share=_share(env, "DISPUTE_ENGINE_YELLOW_SHARE", 0.8),
         )
         settings.check()
         return settings
@@ -151,6 +155,19 @@ class Settings:
         if self.postgres is None:
             return f"sqlite:///{self.sqlite_path}"
         return self.postgres.sqlalchemy_url()
+
+
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}: expected a number between 0 and 1, got {raw!r}") from None
+    if not 0 < value <= 1:
+        raise ConfigurationError(f"{name}: expected a number above 0 and at most 1, got {value}")
+    return value
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -1,7 +1,8 @@
 """A realistic scripted story, run through the application's own commands.
 
 A 12351 call about unpaid wages is converted into a dispute; union mediation
-fails; the case is handed to the HR bureau's arbitration commission, accepted,
+reaches no agreement and lapses at its statutory limit (the deadline clock
+records it); the case is handed to the HR bureau's arbitration commission, accepted,
 and ends in a non-final award; the employer sues within 15 days; the court
 accepts the handoff and gives judgment.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from dispute_engine.bootstrap import Engine
@@ -74,7 +75,7 @@ def run_story(engine: Engine, start: date = date(2026, 3, 2)) -> StoryResult:
                 }
             ],
             "respondents": [
-                {"kind": "EMPLOYER", "organisation": {"name": "恒达家具有限公司", "uscc": "91110105MA01ABCD2X"}}
+                {"kind": "EMPLOYER", "organisation": {"name": "恒达家具有限公司", "uscc": "91110105MA01ABCD26"}}
             ],
             "claims": [{"kind": "WAGE", "amount_cny": "18600.00", "period_from": "2025-12-01",
                         "period_to": "2026-02-28"}],
@@ -109,11 +110,9 @@ def run_story(engine: Engine, start: date = date(2026, 3, 2)) -> StoryResult:
     clock.advance(days=4)
     app.dispute_command(did, "hold_mediation_session", {"proceeding_id": pid, "mode": "IN_PERSON", "on": clock.today()},
                         actor=MEDIATOR_STAFF)
-    clock.advance(days=6)
-    app.dispute_command(did, "conclude_proceeding", {
-        "proceeding_id": pid, "outcome": "FAILED",
-        "documents": [_doc("MEDIATION_TERMINATION_NOTICE", "终止调解通知书")],
-    }, actor=MEDIATOR_STAFF)
+    # No agreement within 15 days of receipt (LDMAL art. 14): the deadline clock lapses the mediation.
+    clock.set_local(start + timedelta(days=16))
+    engine.deadline_clock().tick()
 
     # Handed to the HR bureau's arbitration commission, which accepts it.
     clock.advance(days=1)

@@ -10,6 +10,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from domain.clocks import DeadlineKeeping, DeadlinePolicy, Happening
 from domain.errors import CommandNotAllowed, InvalidInput
 from domain.stages import COMPLAINT, next_stage
 from domain.values import (
@@ -82,7 +83,7 @@ class ReferralTarget(Choice):
 UNREACHABLE_ATTEMPTS = 3  # a call-back counts as unreachable after three attempts [P]
 
 
-class HotlineComplaint(Aggregate):
+class HotlineComplaint(DeadlineKeeping, Aggregate):
     """A 12351 hotline ticket."""
 
     class Event(Aggregate.Event):
@@ -131,6 +132,7 @@ class HotlineComplaint(Aggregate):
             complaint.escalations = []
             complaint.merged_into = None
             complaint.reopen_count = 0
+            complaint.deadlines = []
 
     @classmethod
     def receive(
@@ -196,9 +198,13 @@ class HotlineComplaint(Aggregate):
         def apply_details(self, complaint: HotlineComplaint) -> None:
             """Assign the event's own fields."""
 
-    def _step(self, trigger: str, event_class: type, *, actor: Actor, **fields: Any) -> None:
+    def _step(self, trigger: str, event_class: type, *, actor: Actor, policy: DeadlinePolicy | None = None,
+              **fields: Any) -> None:
         stage = next_stage(COMPLAINT, self.state, trigger, what=f"ticket {self.ticket_no or self.id}")
         self.trigger_event(event_class, actor=actor.record(), stage=stage, **fields)
+        happening = Happening(subject_id=str(self.id), kind="TICKET", trigger=trigger,
+                              on=fields.get("on", self.received_on), complexity=self.complexity)
+        self._run_clocks(happening, policy, actor)
 
     class Registered(Stepped):
         ticket_no: str
@@ -224,8 +230,8 @@ class HotlineComplaint(Aggregate):
     class Closed(Stepped):
         on: date
 
-    def close(self, *, on: Any, actor: Actor) -> None:
-        self._step("close", self.Closed, actor=actor, on=self._on(on))
+    def close(self, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
+        self._step("close", self.Closed, actor=actor, policy=policy, on=self._on(on))
 
     class Dispatched(Stepped):
         to_org: str
@@ -238,19 +244,19 @@ class HotlineComplaint(Aggregate):
 
     DISPATCH_LEVELS = ("DISTRICT", "STREET", "ENTERPRISE")
 
-    def dispatch(self, *, to_org: Any, level: Any = "DISTRICT", on: Any, actor: Actor) -> None:
+    def dispatch(self, *, to_org: Any, level: Any = "DISTRICT", on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """派单 to the handling union; starts H2 (sign-for)."""
         if level not in self.DISPATCH_LEVELS:
             raise InvalidInput("level", f"expected one of {', '.join(self.DISPATCH_LEVELS)}")
-        self._step("dispatch", self.Dispatched, actor=actor,
+        self._step("dispatch", self.Dispatched, actor=actor, policy=policy,
                    to_org=require_text(to_org, "to_org", max_length=100), level=level, on=self._on(on))
 
     class SignedFor(Stepped):
         on: date
 
-    def sign_for(self, *, on: Any, actor: Actor) -> None:
+    def sign_for(self, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """签收 by the handling unit; starts H3 (handling and reply)."""
-        self._step("sign_for", self.SignedFor, actor=actor, on=self._on(on))
+        self._step("sign_for", self.SignedFor, actor=actor, policy=policy, on=self._on(on))
 
     class ReturnedByUnit(Stepped):
         reason: str
@@ -260,9 +266,9 @@ class HotlineComplaint(Aggregate):
             complaint.returns += 1
             complaint.handling_org = None
 
-    def return_by_unit(self, *, reason: Any, on: Any, actor: Actor) -> None:
+    def return_by_unit(self, *, reason: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """退单: the unit returns the ticket with a reason; it is dispatched again."""
-        self._step("return_by_unit", self.ReturnedByUnit, actor=actor,
+        self._step("return_by_unit", self.ReturnedByUnit, actor=actor, policy=policy,
                    reason=require_text(reason, "reason", max_length=500), on=self._on(on))
 
     class ExtensionRequested(Stepped):
@@ -273,13 +279,13 @@ class HotlineComplaint(Aggregate):
         def apply_details(self, complaint: HotlineComplaint) -> None:
             complaint.extensions.append({"days": self.days, "reason": self.reason, "on": self.on, "granted": None})
 
-    def request_extension(self, *, days: Any, reason: Any, on: Any, actor: Actor) -> None:
+    def request_extension(self, *, days: Any, reason: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """延期: once per ticket, with approval [P]."""
         if any(e["granted"] is not False for e in self.extensions):
             raise CommandNotAllowed("an extension was already requested for this ticket")
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 30:
             raise InvalidInput("days", "expected a whole number of working days from 1 to 30")
-        self._step("request_extension", self.ExtensionRequested, actor=actor, days=days,
+        self._step("request_extension", self.ExtensionRequested, actor=actor, policy=policy, days=days,
                    reason=require_text(reason, "reason", max_length=500), on=self._on(on))
 
     class ExtensionDecided(Stepped):
@@ -290,12 +296,18 @@ class HotlineComplaint(Aggregate):
             complaint.extensions[-1]["granted"] = self.granted
             complaint.extensions[-1]["decided_by"] = self.actor["user_id"]
 
-    def decide_extension(self, *, granted: Any, on: Any, actor: Actor) -> None:
+    def decide_extension(self, *, granted: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         if not self.extensions or self.extensions[-1]["granted"] is not None:
             raise CommandNotAllowed("no extension request is waiting for a decision")
         if not isinstance(granted, bool):
             raise InvalidInput("granted", "expected true or false")
-        self._step("decide_extension", self.ExtensionDecided, actor=actor, granted=granted, on=self._on(on))
+        on_ = self._on(on)
+        self._step("decide_extension", self.ExtensionDecided, actor=actor, policy=policy, granted=granted, on=on_)
+        if granted:
+            for record in self.deadlines:
+                if record["rule_id"].startswith("H3") and record["status"] in ("OPEN", "MISSED"):
+                    self._recompute(record, "EXTENSION", policy, actor, extension=self.extensions[-1]["days"],
+                                    note=f"granted by {actor.user_id}")
 
     class HandlingNoteAdded(Stepped):
         note: str
@@ -304,8 +316,8 @@ class HotlineComplaint(Aggregate):
         def apply_details(self, complaint: HotlineComplaint) -> None:
             complaint.notes.append({"note": self.note, "on": self.on, "by": self.actor["user_id"]})
 
-    def add_handling_note(self, note: Any, *, on: Any, actor: Actor) -> None:
-        self._step("add_handling_note", self.HandlingNoteAdded, actor=actor,
+    def add_handling_note(self, note: Any, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
+        self._step("add_handling_note", self.HandlingNoteAdded, actor=actor, policy=policy,
                    note=require_text(note, "note", max_length=2000), on=self._on(on))
 
     class ConvertedToDispute(Stepped):
@@ -315,11 +327,11 @@ class HotlineComplaint(Aggregate):
         def apply_details(self, complaint: HotlineComplaint) -> None:
             complaint.dispute_id = self.dispute_id
 
-    def convert_to_dispute(self, dispute_id: str, *, on: Any, actor: Actor) -> None:
+    def convert_to_dispute(self, dispute_id: str, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """转立案: the complaint becomes a dispute; the ticket continues as coordination."""
         if self.dispute_id is not None:
             raise CommandNotAllowed(f"the ticket was already converted to dispute {self.dispute_id}")
-        self._step("convert_to_dispute", self.ConvertedToDispute, actor=actor, dispute_id=dispute_id, on=self._on(on))
+        self._step("convert_to_dispute", self.ConvertedToDispute, actor=actor, policy=policy, dispute_id=dispute_id, on=self._on(on))
 
     class ReferredOut(Stepped):
         target: str
@@ -331,9 +343,9 @@ class HotlineComplaint(Aggregate):
             complaint.referral = {"target": self.target, "ref_no": self.ref_no}
             complaint.reply = {"text": self.advice, "outcome": "REFERRED", "on_call": False, "on": self.on}
 
-    def refer_out(self, *, target: Any, advice: Any, ref_no: Any = None, on: Any, actor: Actor) -> None:
+    def refer_out(self, *, target: Any, advice: Any, ref_no: Any = None, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         self._step(
-            "refer_out", self.ReferredOut, actor=actor,
+            "refer_out", self.ReferredOut, actor=actor, policy=policy,
             target=parse_choice(ReferralTarget, target, "target").value,
             ref_no=require_text(ref_no, "ref_no", max_length=64, optional=True),
             advice=require_text(advice, "advice", max_length=4000), on=self._on(on),
@@ -349,10 +361,10 @@ class HotlineComplaint(Aggregate):
             complaint.reply = {"text": self.text, "outcome": self.outcome, "on_call": False, "on": self.on,
                                "amount_recovered_cny": self.amount_recovered_cny}
 
-    def submit_reply(self, *, text: Any, outcome: Any, amount_recovered_cny: Any = None, on: Any, actor: Actor) -> None:
+    def submit_reply(self, *, text: Any, outcome: Any, amount_recovered_cny: Any = None, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """办结回复; starts H4 (call-back)."""
         self._step(
-            "submit_reply", self.ReplySubmitted, actor=actor, text=require_text(text, "text", max_length=4000),
+            "submit_reply", self.ReplySubmitted, actor=actor, policy=policy, text=require_text(text, "text", max_length=4000),
             outcome=parse_choice(ReplyOutcome, outcome, "outcome").value,
             amount_recovered_cny=parse_amount(amount_recovered_cny, "amount_recovered_cny"), on=self._on(on),
         )
@@ -361,12 +373,12 @@ class HotlineComplaint(Aggregate):
         passed: bool
         notes: str | None
 
-    def check_quality(self, *, passed: Any, notes: Any = None, actor: Actor) -> None:
+    def check_quality(self, *, passed: Any, notes: Any = None, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """质检 before the call-back; a failed check sends the ticket back to handling."""
         if not isinstance(passed, bool):
             raise InvalidInput("passed", "expected true or false")
-        self._step("pass_quality_check" if passed else "fail_quality_check", self.QualityChecked, actor=actor,
-                   passed=passed, notes=require_text(notes, "notes", max_length=1000, optional=not passed))
+        self._step("pass_quality_check" if passed else "fail_quality_check", self.QualityChecked, actor=actor, policy=policy,
+                   passed=passed, notes=require_text(notes, "notes", max_length=1000, optional=passed))
 
     class CallbackCompleted(Stepped):
         satisfaction: str
@@ -381,7 +393,7 @@ class HotlineComplaint(Aggregate):
                 complaint.reopen_count += 1
 
     def complete_callback(self, *, satisfaction: Any, attempts: Any = 1, justified_complaint: Any = False,
-                          on: Any, actor: Actor) -> None:
+                          on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """回访: an unsatisfied caller with a justified complaint reopens the ticket."""
         level = parse_choice(Satisfaction, satisfaction, "satisfaction")
         if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
@@ -393,7 +405,7 @@ class HotlineComplaint(Aggregate):
         reopen = level is Satisfaction.UNSATISFIED and justified_complaint
         self._step(
             "complete_callback_reopened" if reopen else "complete_callback_closed", self.CallbackCompleted,
-            actor=actor, satisfaction=level.value, attempts=attempts, justified_complaint=justified_complaint,
+            actor=actor, policy=policy, satisfaction=level.value, attempts=attempts, justified_complaint=justified_complaint,
             on=self._on(on),
         )
 
@@ -404,11 +416,11 @@ class HotlineComplaint(Aggregate):
         def apply_details(self, complaint: HotlineComplaint) -> None:
             complaint.merged_into = self.into_complaint_id
 
-    def merge_into(self, other_id: str, *, on: Any, actor: Actor) -> None:
+    def merge_into(self, other_id: str, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """A duplicate ticket is merged into the one that carries the case."""
         if other_id == str(self.id):
             raise InvalidInput("into", "a ticket cannot be merged into itself")
-        self._step("merge", self.Merged, actor=actor, into_complaint_id=other_id, on=self._on(on))
+        self._step("merge", self.Merged, actor=actor, policy=policy, into_complaint_id=other_id, on=self._on(on))
 
     class Escalated(Stepped):
         level: str
@@ -420,12 +432,19 @@ class HotlineComplaint(Aggregate):
 
     ESCALATION_LEVELS = ("DISTRICT", "CITY", "PROVINCE")
 
-    def escalate(self, *, level: Any = "DISTRICT", reason: Any, on: Any, actor: Actor) -> None:
+    def escalate(self, *, level: Any = "DISTRICT", reason: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """督办: same stage, escalation recorded."""
         if level not in self.ESCALATION_LEVELS:
             raise InvalidInput("level", f"expected one of {', '.join(self.ESCALATION_LEVELS)}")
-        self._step("escalate", self.Escalated, actor=actor, level=level,
+        self._step("escalate", self.Escalated, actor=actor, policy=policy, level=level,
                    reason=require_text(reason, "reason", max_length=500), on=self._on(on))
+
+    def _consequence(self, record: dict[str, Any], today: date, actor: Actor,
+                     policy: DeadlinePolicy | None) -> None:
+        """H2/H3 overdue: 督办 (escalation), when the ticket is still open."""
+        if record["consequence"] == "escalate" and "escalate" in COMPLAINT.triggers_from(self.state):
+            self._step("escalate", self.Escalated, actor=actor, policy=policy, level="DISTRICT",
+                       reason=f"{record['rule_id']} overdue (due {record['due_date']})", on=today)
 
     # ------------------------------------------------------------------ queries
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from domain.clocks import OPEN_DEADLINE, DeadlineKeeping, DeadlinePolicy, Happening
 from domain.errors import CommandNotAllowed, InvalidInput, NotFound
-from domain.routes import rules_for_opening
+from domain.routes import failed_lower_tier, litigation_route_open, rules_for_opening
 from domain.stages import (
     DISPUTE,
     HANDOFF,
@@ -53,13 +54,14 @@ from domain.values import (
 )
 
 COLLECTIVE_THRESHOLD = 10  # LDMAL art. 7: ten or more workers with a common claim
+CHALLENGE_WINDOWS = ("A11", "A12", "A13")  # suit or revocation periods after an award (LDMAL arts. 48–50)
 
 
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-class Dispute(Aggregate):
+class Dispute(DeadlineKeeping, Aggregate):
     """A labour dispute (劳动争议) and the proceedings it moves through."""
 
     class Event(Aggregate.Event):
@@ -186,7 +188,7 @@ class Dispute(Aggregate):
         def apply(self, dispute: Dispute) -> None:
             dispute.claims = [c for c in dispute.claims if c["claim_id"] not in self.removed] + list(self.added)
 
-    def amend_claims(self, add: Any, remove: Any, on: Any, *, actor: Actor) -> None:
+    def amend_claims(self, add: Any, remove: Any, on: Any, *, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """Change the claims (变更仲裁请求). Restarts the award clock of an open arbitration (§1.7)."""
         self._check_open()
         if add is not None and not isinstance(add, list):
@@ -201,10 +203,11 @@ class Dispute(Aggregate):
             raise InvalidInput("add", "nothing to amend")
         if len(known) - len(set(removed)) + len(added) == 0:
             raise InvalidInput("remove", "a dispute keeps at least one claim")
-        self.trigger_event(
-            self.ClaimsAmended, actor=actor.record(), added=added, removed=removed,
-            on=parse_date(on, "on"),
-        )
+        on_ = parse_date(on, "on")
+        self.trigger_event(self.ClaimsAmended, actor=actor.record(), added=added, removed=removed, on=on_)
+        for proceeding in self.proceedings:
+            if proceeding["kind"] == ProceedingKind.ARBITRATION.value and proceeding["state"] == "ACTIVE":
+                self._restart("A8", proceeding["proceeding_id"], on_, policy, actor, note="claims amended")
 
     # ------------------------------------------------------------------ proceedings
 
@@ -291,6 +294,7 @@ class Dispute(Aggregate):
         received_on: Any,
         consent: Any = None,
         override_reason: Any = None,
+        policy: DeadlinePolicy | None = None,
         actor: Actor,
         handoff_id: str | None = None,
     ) -> str:
@@ -325,6 +329,10 @@ class Dispute(Aggregate):
             consent=consent_.record(),
             handoff_id=handoff_id,
         )
+        proceeding = self.proceeding(proceeding_id)
+        if handoff_id is None:
+            self._run_clocks(self._happening(proceeding, "received", received), policy, actor)
+        self._run_clocks(self._happening(proceeding, f"open:{kind_.value}", received, applicant_.value), policy, actor)
         return proceeding_id
 
     class ProceedingStepped(Event):
@@ -384,8 +392,12 @@ class Dispute(Aggregate):
     class ProceedingSuspended(ProceedingStepped):
         ground: str
 
+        def apply_details(self, proceeding: dict[str, Any]) -> None:
+            proceeding["suspended_since"] = self.on
+
     class ProceedingResumed(ProceedingStepped):
-        pass
+        def apply_details(self, proceeding: dict[str, Any]) -> None:
+            proceeding["suspended_since"] = None
 
     class ProceedingWithdrawn(ProceedingStepped):
         withdrawn_by: str
@@ -407,85 +419,101 @@ class Dispute(Aggregate):
             proceeding["documents"] = proceeding["documents"] + list(self.documents)
             proceeding["performance_due"] = self.performance_due
 
-    def _step(self, proceeding_id: Any, trigger: str, event_class: type, *, on: Any, actor: Actor, **fields: Any) -> None:
+    def _step(self, proceeding_id: Any, trigger: str, event_class: type, *, on: Any, actor: Actor,
+              policy: DeadlinePolicy | None, **fields: Any) -> None:
         self._check_open()
         proceeding = self._proceeding_or_error(proceeding_id)
         on_ = parse_date(on, "on")
         if on_ < proceeding["received_on"]:
             raise InvalidInput("on", f"is before the application was received ({proceeding['received_on']})")
+        if proceeding["accepted_on"] is not None and on_ < proceeding["accepted_on"]:
+            raise InvalidInput("on", f"is before the proceeding was accepted ({proceeding['accepted_on']})")
         stage = next_stage(PROCEEDING, proceeding["state"], trigger, what=f"{proceeding['kind']} {proceeding_id}")
+        suspended_since = proceeding.get("suspended_since")
         self.trigger_event(
             event_class, actor=actor.record(), proceeding_id=proceeding["proceeding_id"], stage=stage, on=on_, **fields
         )
+        if trigger == "resume" and suspended_since is not None:
+            self._toll(proceeding["proceeding_id"], (on_ - suspended_since).days, policy, actor)
+        clock_trigger = f"conclude:{fields['outcome']}" if trigger == "conclude" else trigger
+        self._run_clocks(self._happening(proceeding, clock_trigger, on_), policy, actor)
 
-    def accept_proceeding(self, proceeding_id: Any, *, on: Any, case_no: Any = None, assignee: Any = None, actor: Actor) -> None:
+    @staticmethod
+    def _happening(proceeding: Mapping[str, Any], trigger: str, on: date, party_side: str | None = None) -> Happening:
+        return Happening(
+            subject_id=proceeding["proceeding_id"], kind=proceeding["kind"], trigger=trigger, on=on,
+            org_type=proceeding["org_type"], party_side=party_side,
+        )
+
+    def accept_proceeding(self, proceeding_id: Any, *, on: Any, case_no: Any = None, assignee: Any = None, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """受理: the organisation accepts the application."""
         self._check_not_handed_off(proceeding_id, "accept")
         self._step(
-            proceeding_id, "accept", self.ProceedingAccepted, on=on, actor=actor,
+            proceeding_id, "accept", self.ProceedingAccepted, on=on, actor=actor, policy=policy,
             case_no=require_text(case_no, "case_no", max_length=64, optional=True),
             assignee=require_text(assignee, "assignee", max_length=64, optional=True),
         )
 
-    def return_proceeding_for_supplement(self, proceeding_id: Any, *, missing: Any, on: Any, actor: Actor) -> None:
+    def return_proceeding_for_supplement(self, proceeding_id: Any, *, missing: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """一次性告知补正: tell the applicant, once, everything that is missing."""
         self._check_not_handed_off(proceeding_id, "return_for_supplement")
         self._step(
-            proceeding_id, "return_for_supplement", self.ProceedingReturnedForSupplement, on=on, actor=actor,
+            proceeding_id, "return_for_supplement", self.ProceedingReturnedForSupplement, on=on, actor=actor, policy=policy,
             missing=_text_list(missing, "missing"),
         )
 
-    def resubmit_proceeding(self, proceeding_id: Any, *, documents: Any, on: Any, actor: Actor) -> None:
+    def resubmit_proceeding(self, proceeding_id: Any, *, documents: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         self._check_not_handed_off(proceeding_id, "resubmit")
         self._step(
-            proceeding_id, "resubmit", self.ProceedingResubmitted, on=on, actor=actor,
+            proceeding_id, "resubmit", self.ProceedingResubmitted, on=on, actor=actor, policy=policy,
             documents=[d.record() for d in parse_documents(documents, "documents")],
         )
 
     def reject_proceeding(self, proceeding_id: Any, *, reason: Any, legal_basis: Any, advice: Any = None,
-                          on: Any, actor: Actor) -> None:
+                          on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """不予受理: refuse the application, with its legal basis and advice to the party."""
         self._check_not_handed_off(proceeding_id, "reject")
         self._step(
-            proceeding_id, "reject", self.ProceedingRejected, on=on, actor=actor,
+            proceeding_id, "reject", self.ProceedingRejected, on=on, actor=actor, policy=policy,
             reason=parse_choice(RejectionReason, reason, "reason").value,
             legal_basis=require_text(legal_basis, "legal_basis", max_length=300),
             advice=require_text(advice, "advice", max_length=1000, optional=True),
         )
 
-    def decline_proceeding_by_party(self, proceeding_id: Any, *, party_side: Any, on: Any, actor: Actor) -> None:
+    def decline_proceeding_by_party(self, proceeding_id: Any, *, party_side: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """A party refuses mediation (人民调解法 art. 17): the organisation must not mediate."""
         proceeding = self._proceeding_or_error(proceeding_id)
         if proceeding["kind"] not in (ProceedingKind.MEDIATION.value, ProceedingKind.NEGOTIATION.value,
                                       ProceedingKind.PRE_LITIGATION_MEDIATION.value):
             raise CommandNotAllowed(f"a party can decline mediation or negotiation, not {proceeding['kind']}")
+        self._check_not_handed_off(proceeding_id, "reject (reason PARTY_REFUSED)")
         self._step(
-            proceeding_id, "decline_by_party", self.ProceedingDeclinedByParty, on=on, actor=actor,
+            proceeding_id, "decline_by_party", self.ProceedingDeclinedByParty, on=on, actor=actor, policy=policy,
             party_side=parse_choice(ApplicantSide, party_side, "party_side").value,
         )
 
-    def suspend_proceeding(self, proceeding_id: Any, *, ground: Any, on: Any, actor: Actor) -> None:
+    def suspend_proceeding(self, proceeding_id: Any, *, ground: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """中止: the suspension period is excluded from the proceeding's clock (2017 rules art. 47)."""
         self._step(
-            proceeding_id, "suspend", self.ProceedingSuspended, on=on, actor=actor,
+            proceeding_id, "suspend", self.ProceedingSuspended, on=on, actor=actor, policy=policy,
             ground=require_text(ground, "ground", max_length=300),
         )
 
-    def resume_proceeding(self, proceeding_id: Any, *, on: Any, actor: Actor) -> None:
-        self._step(proceeding_id, "resume", self.ProceedingResumed, on=on, actor=actor)
+    def resume_proceeding(self, proceeding_id: Any, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
+        self._step(proceeding_id, "resume", self.ProceedingResumed, on=on, actor=actor, policy=policy)
 
-    def withdraw_proceeding(self, proceeding_id: Any, *, withdrawn_by: Any, on: Any, actor: Actor) -> None:
+    def withdraw_proceeding(self, proceeding_id: Any, *, withdrawn_by: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """撤回: the applicant withdraws."""
         proceeding = self._proceeding_or_error(proceeding_id)
         if proceeding["handoff_id"] and proceeding["state"] in ("REQUESTED", "AWAITING_SUPPLEMENT"):
             raise CommandNotAllowed("the proceeding is still a handoff; withdraw the handoff instead")
         self._step(
-            proceeding_id, "withdraw", self.ProceedingWithdrawn, on=on, actor=actor,
+            proceeding_id, "withdraw", self.ProceedingWithdrawn, on=on, actor=actor, policy=policy,
             withdrawn_by=parse_choice(ApplicantSide, withdrawn_by, "withdrawn_by").value,
         )
 
     def conclude_proceeding(self, proceeding_id: Any, *, outcome: Any, on: Any, amounts_awarded_cny: Any = None,
-                            documents: Any = None, performance_due: Any = None, actor: Actor) -> None:
+                            documents: Any = None, performance_due: Any = None, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """结案: record the outcome (agreement signed, award, judgment …) with its instruments."""
         proceeding = self._proceeding_or_error(proceeding_id)
         outcomes = KINDS[ProceedingKind(proceeding["kind"])].outcomes
@@ -497,12 +525,79 @@ class Dispute(Aggregate):
         if due is not None and due < on_:
             raise InvalidInput("performance_due", "is before the agreement date")
         self._step(
-            proceeding_id, "conclude", self.ProceedingConcluded, on=on_, actor=actor,
+            proceeding_id, "conclude", self.ProceedingConcluded, on=on_, actor=actor, policy=policy,
             outcome=text,
             amounts_awarded_cny=parse_amount(amounts_awarded_cny, "amounts_awarded_cny"),
             documents=[d.record() for d in parse_documents(documents, "documents")],
             performance_due=due,
         )
+
+    # ------------------------------------------------------------------ legal effects of missed deadlines
+
+    class ProceedingLapsed(ProceedingStepped):
+        """M3 passed without agreement: the mediation is deemed failed; arbitration is the next step."""
+
+        rule_id: str
+        due_date: date
+
+        def apply_details(self, proceeding: dict[str, Any]) -> None:
+            proceeding["outcome"] = "LAPSED_15D"
+            proceeding["concluded_on"] = self.on
+
+    class ArbitrationAcceptanceOverdue(ProceedingStepped):
+        """A3 passed with no decision on acceptance: the applicant may sue (LDMAL art. 29)."""
+
+        rule_id: str
+        due_date: date
+
+        def apply_details(self, proceeding: dict[str, Any]) -> None:
+            proceeding["outcome"] = "ACCEPTANCE_OVERDUE"
+            proceeding["concluded_on"] = self.on
+
+    class AwardOverdue(Event):
+        """A8 passed with no award: the party may sue (LDMAL art. 43); the arbitration may still conclude."""
+
+        proceeding_id: str
+        rule_id: str
+        due_date: date
+        on: date
+
+        def apply(self, dispute: Dispute) -> None:
+            dispute.proceeding(self.proceeding_id)["award_overdue"] = True
+
+    class ChallengeWindowExpired(Event):
+        """A11–A13 passed without a suit (or revocation): the award takes effect for that party."""
+
+        proceeding_id: str
+        rule_id: str
+        party_side: str | None
+        on: date
+
+        def apply(self, dispute: Dispute) -> None:
+            proceeding = dispute.proceeding(self.proceeding_id)
+            proceeding["challenge_expired"] = proceeding.get("challenge_expired", []) + [self.party_side]
+
+    def _consequence(self, record: dict[str, Any], today: date, actor: Actor,
+                     policy: DeadlinePolicy | None) -> None:
+        """The statutory effect of a missed deadline, decided here and recorded as its own event."""
+        proceeding = self.proceeding(record["subject_id"])
+        due = date.fromisoformat(record["due_date"])
+        effect = record["consequence"]
+        if self.stage != "OPEN" and effect in ("lapse", "acceptance_overdue"):
+            return
+        if effect == "lapse" and proceeding["state"] in ("REQUESTED", "ACTIVE"):
+            self._step(proceeding["proceeding_id"], "lapse", self.ProceedingLapsed, on=today, actor=actor,
+                       policy=policy, rule_id=record["rule_id"], due_date=due)
+        elif effect == "acceptance_overdue" and proceeding["state"] == "REQUESTED":
+            self._step(proceeding["proceeding_id"], "mark_acceptance_overdue", self.ArbitrationAcceptanceOverdue,
+                       on=today, actor=actor, policy=policy, rule_id=record["rule_id"], due_date=due)
+        elif effect == "award_overdue" and proceeding["state"] in ("ACTIVE", "SUSPENDED"):
+            self.trigger_event(self.AwardOverdue, actor=actor.record(), proceeding_id=proceeding["proceeding_id"],
+                               rule_id=record["rule_id"], due_date=due, on=today)
+        elif effect == "challenge_expired":
+            self.trigger_event(self.ChallengeWindowExpired, actor=actor.record(),
+                               proceeding_id=proceeding["proceeding_id"], rule_id=record["rule_id"],
+                               party_side=record["party_side"], on=today)
 
     class MediatorAssigned(Event):
         proceeding_id: str
@@ -564,7 +659,7 @@ class Dispute(Aggregate):
             )
 
     def record_service(self, proceeding_id: Any, *, doc_type: Any, party_side: Any, method: Any, served_on: Any,
-                       actor: Actor) -> None:
+                       policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         self._check_open()
         proceeding = self._proceeding_or_error(proceeding_id)
         if proceeding["state"] in ("REQUESTED", "AWAITING_SUPPLEMENT"):
@@ -579,6 +674,9 @@ class Dispute(Aggregate):
             method=parse_choice(ServiceMethod, method, "method").value,
             served_on=served,
         )
+        side = parse_choice(ApplicantSide, party_side, "party_side").value
+        doc = parse_choice(DocType, doc_type, "doc_type").value
+        self._run_clocks(self._happening(proceeding, f"serve:{doc}", served, side), policy, actor)
 
     # ------------------------------------------------------------------ handoffs (§3.3)
 
@@ -629,6 +727,7 @@ class Dispute(Aggregate):
         consent: Any = None,
         on: Any,
         override_reason: Any = None,
+        policy: DeadlinePolicy | None = None,
         actor: Actor,
     ) -> tuple[str, str]:
         """Hand the case to another agency's organisation: opens the target proceeding as REQUESTED.
@@ -637,6 +736,7 @@ class Dispute(Aggregate):
         Returns (handoff_id, proceeding_id).
         """
         self._check_open()
+        requested_on = self._business_date(on)
         documents = parse_documents(dossier, "dossier")
         if not documents:
             raise InvalidInput("dossier", "a handoff carries at least the application document")
@@ -651,7 +751,7 @@ class Dispute(Aggregate):
         handoff_id = new_id()
         proceeding_id = self.open_proceeding(
             kind=kind, org_type=org_type, org_name=org_name, applicant=applicant, received_on=on,
-            consent=consent, override_reason=override_reason, actor=actor, handoff_id=handoff_id,
+            consent=consent, override_reason=override_reason, policy=policy, actor=actor, handoff_id=handoff_id,
         )
         self.trigger_event(
             self.HandoffRequested,
@@ -664,7 +764,7 @@ class Dispute(Aggregate):
             channel=channel_.value,
             dossier=[d.record() for d in documents],
             note=text,
-            requested_on=parse_date(on, "on"),
+            requested_on=requested_on,
         )
         return handoff_id, proceeding_id
 
@@ -742,7 +842,7 @@ class Dispute(Aggregate):
             proceeding["concluded_on"] = self.on
 
     def _step_handoff(self, handoff_id: Any, trigger: str, event_class: type, *, on: Any, actor: Actor,
-                      receiving: bool = True, **fields: Any) -> None:
+                      policy: DeadlinePolicy | None, receiving: bool = True, **fields: Any) -> None:
         self._check_open()
         handoff = self._handoff_or_error(handoff_id)
         if receiving:
@@ -750,6 +850,8 @@ class Dispute(Aggregate):
         on_ = parse_date(on, "on")
         if on_ < handoff["requested_on"]:
             raise InvalidInput("on", f"is before the handoff was requested ({handoff['requested_on']})")
+        if handoff["received_on"] is not None and on_ < handoff["received_on"]:
+            raise InvalidInput("on", f"is before the handoff was received ({handoff['received_on']})")
         stage = next_stage(HANDOFF, handoff["state"], trigger, what=f"handoff {handoff['handoff_id']}")
         proceeding = self.proceeding(handoff["proceeding_id"])
         proceeding_trigger = HANDOFF_TO_PROCEEDING_TRIGGER.get(trigger)
@@ -762,65 +864,77 @@ class Dispute(Aggregate):
             event_class, actor=actor.record(), handoff_id=handoff["handoff_id"], stage=stage,
             proceeding_stage=proceeding_stage, on=on_, **fields,
         )
+        clock_trigger = HANDOFF_CLOCK_TRIGGERS.get(trigger)
+        if clock_trigger is not None:
+            self._run_clocks(self._happening(proceeding, clock_trigger, on_), policy, actor)
 
-    def receive_handoff(self, handoff_id: Any, *, on: Any, actor: Actor) -> None:
+    def receive_handoff(self, handoff_id: Any, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """签收: the receiving organisation's clock starts at receipt (§3.3)."""
-        self._step_handoff(handoff_id, "receive", self.HandoffReceived, on=on, actor=actor)
+        self._step_handoff(handoff_id, "receive", self.HandoffReceived, on=on, actor=actor, policy=policy)
 
-    def return_handoff_for_supplement(self, handoff_id: Any, *, missing: Any, on: Any, actor: Actor) -> None:
+    def return_handoff_for_supplement(self, handoff_id: Any, *, missing: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """退回补正: one notice naming everything missing (2017 rules art. 29)."""
-        self._receive_if_needed(handoff_id, on, actor)
+        items = _text_list(missing, "missing")
+        self._receive_if_needed(handoff_id, on, actor, policy)
         self._step_handoff(
-            handoff_id, "return_for_supplement", self.HandoffReturnedForSupplement, on=on, actor=actor,
-            missing=_text_list(missing, "missing"),
+            handoff_id, "return_for_supplement", self.HandoffReturnedForSupplement, on=on, actor=actor, policy=policy,
+            missing=items,
         )
 
-    def resubmit_handoff(self, handoff_id: Any, *, added: Any, on: Any, actor: Actor) -> None:
+    def resubmit_handoff(self, handoff_id: Any, *, added: Any, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         handoff = self._handoff_or_error(handoff_id)
+        self._check_actor_involved(handoff, actor)
         if actor.agency.value != handoff["from_agency"]:
             raise CommandNotAllowed("only the sending agency resubmits a returned handoff")
         documents = parse_documents(added, "added")
         if not documents:
             raise InvalidInput("added", "resubmit at least one document")
         self._step_handoff(
-            handoff_id, "resubmit", self.HandoffResubmitted, on=on, actor=actor, receiving=False,
+            handoff_id, "resubmit", self.HandoffResubmitted, on=on, actor=actor, policy=policy, receiving=False,
             added=[d.record() for d in documents],
         )
 
     def accept_handoff(self, handoff_id: Any, *, receiving_case_no: Any, assignee: Any = None, on: Any,
-                       actor: Actor) -> None:
+                       policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """受理: accepting an unreceived handoff records its receipt first, on the same day."""
         case_no = require_text(receiving_case_no, "receiving_case_no", max_length=64)
         who = require_text(assignee, "assignee", max_length=64, optional=True)
-        self._receive_if_needed(handoff_id, on, actor)
+        self._receive_if_needed(handoff_id, on, actor, policy)
         self._step_handoff(
-            handoff_id, "accept", self.HandoffAccepted, on=on, actor=actor,
+            handoff_id, "accept", self.HandoffAccepted, on=on, actor=actor, policy=policy,
             receiving_case_no=case_no, assignee=who,
         )
 
     def reject_handoff(self, handoff_id: Any, *, reason: Any, legal_basis: Any, advice_to_party: Any,
-                       redirect_to_org: Any = None, on: Any, actor: Actor) -> None:
+                       redirect_to_org: Any = None, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """不予受理: with the legal basis and advice to the party."""
         reason_ = parse_choice(RejectionReason, reason, "reason").value
         basis = require_text(legal_basis, "legal_basis", max_length=300)
         advice = require_text(advice_to_party, "advice_to_party", max_length=1000)
         redirect = require_text(redirect_to_org, "redirect_to_org", max_length=100, optional=True)
-        self._receive_if_needed(handoff_id, on, actor)
+        self._receive_if_needed(handoff_id, on, actor, policy)
         self._step_handoff(
-            handoff_id, "reject", self.HandoffRejected, on=on, actor=actor,
+            handoff_id, "reject", self.HandoffRejected, on=on, actor=actor, policy=policy,
             reason=reason_, legal_basis=basis, advice_to_party=advice, redirect_to_org=redirect,
         )
 
-    def withdraw_handoff(self, handoff_id: Any, *, on: Any, actor: Actor) -> None:
+    def withdraw_handoff(self, handoff_id: Any, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         handoff = self._handoff_or_error(handoff_id)
+        self._check_actor_involved(handoff, actor)
         if actor.agency.value != handoff["from_agency"]:
             raise CommandNotAllowed("only the sending agency withdraws a handoff")
-        self._step_handoff(handoff_id, "withdraw", self.HandoffWithdrawn, on=on, actor=actor, receiving=False)
+        self._step_handoff(handoff_id, "withdraw", self.HandoffWithdrawn, on=on, actor=actor, policy=policy, receiving=False)
 
-    def _receive_if_needed(self, handoff_id: Any, on: Any, actor: Actor) -> None:
+    def _receive_if_needed(self, handoff_id: Any, on: Any, actor: Actor, policy: DeadlinePolicy | None) -> None:
         handoff = self._handoff_or_error(handoff_id)
         if handoff["state"] == "REQUESTED":
-            self.receive_handoff(handoff_id, on=on, actor=actor)
+            self.receive_handoff(handoff_id, on=on, actor=actor, policy=policy)
+
+    @staticmethod
+    def _check_actor_involved(handoff: Mapping[str, Any], actor: Actor) -> None:
+        """A partner of an agency the handoff does not concern must not learn that it exists."""
+        if actor.role.value == "partner" and actor.agency.value not in (handoff["from_agency"], handoff["to_agency"]):
+            raise NotFound(f"no handoff {handoff['handoff_id']}")
 
     def _check_actor_receives(self, handoff: Mapping[str, Any], actor: Actor) -> None:
         if actor.role.value == "partner" and actor.agency.value != handoff["to_agency"]:
@@ -955,11 +1069,26 @@ class Dispute(Aggregate):
         for kind, status in STATUS_PRECEDENCE:
             if kind.value in open_kinds:
                 return status
+        if any(d["rule_id"] in CHALLENGE_WINDOWS and d["status"] in OPEN_DEADLINE for d in self.deadlines):
+            return "AWAITING_CHALLENGE"
         return "INTAKE"
+
+    def suggested_next_tiers(self) -> list[str]:
+        """Where the case may go next: after a failed or lapsed mediation, arbitration (LDMAL art. 14);
+        once the court route is open (refusal, overdue acceptance or award, an award), litigation."""
+        if self.stage != "OPEN":
+            return []
+        open_kinds = {p["kind"] for p in self.proceedings if p["state"] in OPEN_PROCEEDING_STATES}
+        if litigation_route_open(self.proceedings) is not None:
+            return [] if "LITIGATION_FIRST" in open_kinds else [ProceedingKind.LITIGATION_FIRST.value]
+        if failed_lower_tier(self.proceedings) and "ARBITRATION" not in open_kinds:
+            return [ProceedingKind.ARBITRATION.value]
+        return []
 
     def allowed_actions(self) -> dict[str, Any]:
         """The next actions the stage tables allow now, per proceeding and handoff."""
         return {
+            "suggested_next_tiers": self.suggested_next_tiers(),
             "dispute": DISPUTE.triggers_from(self.stage),
             "proceedings": {
                 p["proceeding_id"]: PROCEEDING.triggers_from(p["state"])
@@ -979,6 +1108,16 @@ class Dispute(Aggregate):
             h["to_agency"] == agency and not (h["state"] == "WITHDRAWN" and h["received_on"] is None)
             for h in self.handoffs
         )
+
+
+# What a handoff step means to the receiving organisation's clocks (§3.3: its clock starts at receipt).
+HANDOFF_CLOCK_TRIGGERS = {
+    "receive": "received",
+    "resubmit": "received",  # A2: the receipt date resets when the materials are completed
+    "accept": "accept",
+    "reject": "reject",
+    "withdraw": "withdraw",
+}
 
 
 def _text_list(values: Any, field_name: str) -> list[str]:

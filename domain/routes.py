@@ -50,7 +50,7 @@ MEDIATION_NEEDS_BOTH_PARTIES_CONSENT = RouteRule(
 )
 INSPECTION_REFERS_BACK_WHILE_DISPUTE_CHANNEL_ACTIVE = RouteRule(
     "inspection_refers_back_while_dispute_channel_active",
-    "Labour inspection refers the party back while the matter is in arbitration or litigation",
+    "Labour inspection refers the party back while the matter is in mediation, arbitration or litigation",
     "劳动保障监察条例 第21条第2款 (Labour Security Supervision Regulations art. 21(2))",
     overridable=True,
 )
@@ -153,7 +153,11 @@ def check_arbitration_precedes_litigation(proceedings: list[Proceeding]) -> None
 def check_only_worker_may_sue_after_final_award(proceedings: list[Proceeding], applicant: ApplicantSide) -> None:
     """LDMAL arts. 47–49: an employer may not sue against a final award."""
     award = last_award(proceedings)
-    if award is not None and award.get("outcome") == "AWARD_FINAL" and applicant is not ApplicantSide.WORKER:
+    revoked = any(
+        p["state"] == "CONCLUDED" and p.get("outcome") == "REVOKED"
+        for p in _of_kind(proceedings, ProceedingKind.AWARD_REVOCATION)
+    )
+    if award is not None and award.get("outcome") == "AWARD_FINAL" and not revoked and applicant is not ApplicantSide.WORKER:
         raise refuse(
             ONLY_WORKER_MAY_SUE_AFTER_FINAL_AWARD,
             "The employer may apply to revoke the award (AWARD_REVOCATION) instead.",
@@ -169,13 +173,27 @@ def check_mediation_needs_both_parties_consent(consent: Consent) -> None:
         )
 
 
+# 劳动保障监察条例 art. 21(2): matters already in mediation, arbitration or litigation go back there.
+DISPUTE_CHANNELS = frozenset(
+    kind.value
+    for kind in (
+        ProceedingKind.MEDIATION,
+        ProceedingKind.ARBITRATION,
+        ProceedingKind.AWARD_REVOCATION,
+        ProceedingKind.PRE_LITIGATION_MEDIATION,
+        ProceedingKind.PAYMENT_ORDER,
+        ProceedingKind.LITIGATION_FIRST,
+        ProceedingKind.APPEAL,
+    )
+)
+
+
 def check_inspection_refers_back_while_dispute_channel_active(proceedings: list[Proceeding]) -> None:
     """Labour Security Supervision Regulations art. 21(2)."""
     active = [
         p["kind"]
         for p in proceedings
-        if _is_open(p)
-        and p["kind"] in (ProceedingKind.ARBITRATION.value, ProceedingKind.LITIGATION_FIRST.value, ProceedingKind.APPEAL.value)
+        if _is_open(p) and p["kind"] in DISPUTE_CHANNELS
     ]
     if active:
         raise refuse(
@@ -201,8 +219,14 @@ def check_revocation_needs_a_final_award(proceedings: list[Proceeding]) -> None:
 
 
 def check_appeal_needs_a_first_instance_judgment(proceedings: list[Proceeding]) -> None:
-    if not any(p["state"] == "CONCLUDED" for p in _of_kind(proceedings, ProceedingKind.LITIGATION_FIRST)):
-        raise refuse(APPEAL_NEEDS_A_FIRST_INSTANCE_JUDGMENT, "No first-instance proceeding has concluded.")
+    if not any(
+        p["state"] == "CONCLUDED" and p.get("outcome") in ("JUDGMENT", "DISMISSED")
+        for p in _of_kind(proceedings, ProceedingKind.LITIGATION_FIRST)
+    ):
+        raise refuse(
+            APPEAL_NEEDS_A_FIRST_INSTANCE_JUDGMENT,
+            "No first-instance judgment or ruling has been given (a mediation statement cannot be appealed).",
+        )
 
 
 def check_confirmation_needs_a_mediation_agreement(proceedings: list[Proceeding]) -> None:
@@ -222,7 +246,7 @@ def rules_for_opening(
 ) -> list[tuple[RouteRule, RouteRefused | None]]:
     """Evaluate every rule that guards opening a proceeding of ``kind``: (rule, refusal or None)."""
     checks: list[tuple[RouteRule, Any]] = []
-    if kind is ProceedingKind.MEDIATION:
+    if kind in (ProceedingKind.MEDIATION, ProceedingKind.PRE_LITIGATION_MEDIATION):
         checks.append((MEDIATION_NEEDS_BOTH_PARTIES_CONSENT, lambda: check_mediation_needs_both_parties_consent(consent)))
     elif kind is ProceedingKind.ARBITRATION:
         checks.append((ONE_ACTIVE_ARBITRATION_AT_A_TIME, lambda: check_one_active_arbitration_at_a_time(proceedings)))

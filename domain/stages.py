@@ -281,13 +281,15 @@ DISPUTE = StageTable(
         ("close", ("OPEN", "RESOLVED"), "CLOSED"),
         ("reopen", ("RESOLVED", "CLOSED"), "OPEN"),
     ),
-    terminal=frozenset({"CLOSED"}),
+    terminal=frozenset(),  # a closed dispute can be reopened (DisputeReopened, §4.5)
 )
 
 
 # --------------------------------------------------------------------------- 12351 tickets (§5.2)
 
-COMPLAINT_OPEN_STATES = ("REGISTERED", "DISPATCHED", "IN_HANDLING", "REPLIED", "AWAITING_CALLBACK", "REOPENED")
+COMPLAINT_OPEN_STATES = (
+    "RECEIVED", "REGISTERED", "ANSWERED", "DISPATCHED", "IN_HANDLING", "REPLIED", "AWAITING_CALLBACK", "REOPENED",
+)
 
 COMPLAINT = StageTable(
     name="complaint",

@@ -322,6 +322,22 @@ def id_number_checksum_ok(id_number: str) -> bool:
     return _ID_CHECK[total % 11] == id_number[17]
 
 
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_character(first17: str) -> str:
+    """GB 32100-2015 check character of a unified social credit code (统一社会信用代码)."""
+    total = sum(_USCC_CHARS.index(char) * weight for char, weight in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
+def uscc_checksum_ok(code: str) -> bool:
+    if len(code) != 18 or any(char not in _USCC_CHARS for char in code):
+        return False
+    return uscc_check_character(code[:17]) == code[17]
+
+
 def parse_id_number(value: Any, field_name: str) -> str | None:
     text = require_text(value, field_name, max_length=18, optional=True)
     if text is None:
@@ -393,8 +409,10 @@ class Organisation:
         if not isinstance(data, Mapping):
             raise InvalidInput(field_name, "expected an object")
         uscc = require_text(data.get("uscc"), f"{field_name}.uscc", max_length=18, optional=True)
-        if uscc is not None and not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", uscc.upper()):
-            raise InvalidInput(f"{field_name}.uscc", "expected an 18-character unified social credit code")
+        if uscc is not None and not uscc_checksum_ok(uscc.upper()):
+            raise InvalidInput(
+                f"{field_name}.uscc", "not a valid 18-character unified social credit code (check character mismatch)"
+            )
         return cls(
             name=require_text(data.get("name"), f"{field_name}.name", max_length=200),
             uscc=uscc.upper() if uscc else None,

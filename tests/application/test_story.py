@@ -21,7 +21,7 @@ def test_story_takes_a_hotline_call_through_mediation_arbitration_and_court(engi
     assert complaint.dispute_id == result.dispute_id
     assert dispute.complaint_ids == [result.complaint_id]
     assert [(p["kind"], p["state"], p["outcome"]) for p in dispute.proceedings] == [
-        ("MEDIATION", "CONCLUDED", "FAILED"),
+        ("MEDIATION", "LAPSED", "LAPSED_15D"),
         ("ARBITRATION", "CONCLUDED", "AWARD_NON_FINAL"),
         ("LITIGATION_FIRST", "CONCLUDED", "JUDGMENT"),
     ]

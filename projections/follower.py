@@ -1,0 +1,511 @@
+"""Follow one application's notification log into read-model tables, exactly once.
+
+One step of the follower, for one generation of one view:
+
+1. read the view's tracking position ``p`` (a short read transaction);
+2. read up to ``batch_size`` notifications after ``p`` (only the view's topics)
+   and decode them; no read-model transaction is open meanwhile;
+3. in ONE write transaction: move the tracking position from ``p`` to the new
+   position with a conditional UPDATE (another worker that got there first makes
+   it match no row: roll back, reload, go on), then hand the whole batch to the
+   projection, then, for a generation being built, switch readers to it when it
+   has caught up.
+
+A generation being (re)built lives in its own tables beside the live one; readers
+move to it in the transaction that makes it live, and the old one is dropped
+afterwards (see :mod:`projections.reading` for why readers never see that).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from time import monotonic, sleep
+from typing import Any
+
+import sqlalchemy.exc
+import structlog
+from sqlalchemy import Connection, Engine, text
+
+import eventsourcing.persistence
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEventProtocol
+from projections import tracking
+from projections.base import Projection, check_projection, generation_tables
+from projections.engine import WRITE, is_read_model_engine
+from projections.log import NotificationLog
+from projections.reading import lock_view
+from projections.tracking import ViewState
+from projections.wakeup import Wakeup, wakeup_for
+
+logger = structlog.get_logger()
+
+DEFAULT_BATCH_SIZE = 1000
+
+# Worth a retry in run_forever: the database went away or a lock wait failed.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Events read for one generation of a view, from ``start`` (exclusive) to ``stop``."""
+
+    view: str
+    generation: int
+    start: int
+    stop: int
+    head: int
+    events: Sequence[DomainEventProtocol[Any]]
+    live_generation: int | None
+    """The live generation when the batch was read (the one a rebuild replaces)."""
+
+    @property
+    def rebuilding(self) -> bool:
+        return self.generation != self.live_generation
+
+    @property
+    def caught_up(self) -> bool:
+        return self.stop >= self.head
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after every committed batch; ``position`` of ``head`` is done."""
+
+    view: str
+    version: int
+    generation: int
+    rebuilding: bool
+    position: int
+    head: int
+    events: int
+    switched: bool
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    name: str
+    version: int
+    """The version this code builds."""
+    live_version: int | None
+    """The version readers see (None before the first build completes)."""
+    generation: int | None
+    position: int
+    """Last processed notification id of the live generation (0 when none)."""
+    head: int
+    """Last notification id in the log."""
+    lag_events: int
+    """Notifications of the view's topics recorded after ``position``."""
+    lag_seconds: float
+    """Age of the oldest of those (0 when caught up)."""
+    rebuild_generation: int | None
+    rebuild_position: int | None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Follower:
+    """Keeps ``projections`` up to date with one application's events.
+
+    ``source`` is the eventsourcing Application (or a :class:`NotificationLog`
+    over its recorder and mapper); ``engine`` comes from
+    :func:`projections.engine.create_read_model_engine`. One follower is used by
+    one thread; run as many followers (threads or processes) as you like on the
+    same views: each batch is applied by exactly one of them.
+    """
+
+    def __init__(
+        self,
+        source: Application[Any] | NotificationLog,
+        projections: Iterable[Projection],
+        engine: Engine,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        on_progress: ProgressCallback | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        wakeup: Wakeup | None = None,
+    ) -> None:
+        self.log = source if isinstance(source, NotificationLog) else NotificationLog.of(source)
+        self.projections: dict[str, Projection] = {}
+        for projection in projections:
+            check_projection(projection)
+            if projection.name in self.projections:
+                raise ValueError(f"two projections are named {projection.name!r}")
+            if len(projection.name) > tracking.VIEW_NAME_LENGTH:
+                raise ValueError(f"{projection.name!r}: view names have at most 100 characters")
+            self.projections[projection.name] = projection
+        if not is_read_model_engine(engine):
+            raise ValueError("use projections.engine.create_read_model_engine() for the engine")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.engine = engine
+        self.batch_size = batch_size
+        self.on_progress = on_progress
+        self._clock = clock
+        self._wakeup = wakeup if wakeup is not None else wakeup_for(self.log.recorder)
+        self._prepared = False
+        self._outdated_logged: set[str] = set()
+
+    # -- running ---------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Process everything recorded up to now; return the number of events handled.
+
+        Builds any view that has no live generation of its current version first
+        (a new view, or a bumped ``version``), switching readers when it is done.
+        """
+        self._prepare()
+        until = self.log.head()
+        handled = 0
+        while True:
+            progressed = False
+            for projection in self.projections.values():
+                state, generations = self._plan(projection)
+                for generation in generations:
+                    batch = self._fetch(projection, state, generation, until)
+                    if batch is None:
+                        continue
+                    outcome = self._commit(projection, batch, self.on_progress)
+                    if outcome is None:  # another worker moved this view on: reload
+                        progressed = True
+                        break
+                    handled += len(batch.events)
+                    progressed = progressed or outcome or batch.stop > batch.start
+            if not progressed:
+                return handled
+
+    def run_forever(self, stop: threading.Event, poll_interval: float = 1.0) -> None:
+        """Run until ``stop`` is set, waking on NOTIFY (PostgreSQL) or every ``poll_interval``."""
+        self._wakeup.start()
+        try:
+            while not stop.is_set():
+                try:
+                    handled = self.run_once()
+                except TRANSIENT_ERRORS as error:
+                    logger.warning("projection_follower_retrying", error=str(error))
+                    stop.wait(poll_interval)
+                    continue
+                if handled == 0:
+                    self._wakeup.wait(poll_interval, stop)
+        finally:
+            self._wakeup.close()
+
+    def rebuild(self, projection: Projection | str, on_progress: ProgressCallback | None = None) -> int:
+        """Build the view afresh beside the live one, switch readers to it, drop the old one.
+
+        Continues a build of the same version already under way (e.g. one that
+        crashed). Returns the number of events handled.
+        """
+        projection = self._projection(projection)
+        on_progress = on_progress or self.on_progress
+        self._prepare()
+        generation = self._claim_rebuild(projection)
+        handled = 0
+        while True:
+            state = self._load(projection.name)
+            if state.live_generation == generation:
+                return handled
+            if state.get(generation) is None:
+                raise RuntimeError(
+                    f"{projection.name}: generation {generation} was removed during the rebuild "
+                    "(a newer version of the view is running?)"
+                )
+            batch = self._fetch(projection, state, generation, self.log.head())
+            assert batch is not None  # a generation being built always yields a batch
+            if self._commit(projection, batch, on_progress) is not None:
+                handled += len(batch.events)
+
+    # -- read-your-writes and monitoring ------------------------------------
+
+    def wait_until(
+        self, position: int, timeout: float = 5.0, views: Iterable[str] | None = None
+    ) -> None:
+        """Block until every view (or ``views``) has processed notification ``position``.
+
+        Raises ``TimeoutError`` after ``timeout`` seconds.
+        """
+        names = list(views) if views is not None else list(self.projections)
+        for name in names:
+            self._projection(name)
+        self._prepare()
+        deadline = monotonic() + timeout
+        delay = 0.005
+        while True:
+            with self.engine.begin() as connection:
+                live = tracking.live_positions(connection, names)
+            behind = [
+                name for name in names
+                if name not in live
+                or live[name][0] != self.projections[name].version
+                or live[name][1] < position
+            ]
+            if not behind:
+                return
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"views {', '.join(behind)} did not reach position {position}")
+            sleep(min(delay, remaining))
+            delay = min(delay * 2, 0.1)
+
+    def status(self) -> list[ViewStatus]:
+        self._prepare()
+        head = self.log.head()
+        now = self._clock()
+        statuses = []
+        for projection in self.projections.values():
+            state = self._load(projection.name)
+            live = state.live
+            position = live.position if live is not None else 0
+            lag_events = self.log.count(position, head, projection.topics)
+            lag_seconds = 0.0
+            if lag_events:
+                oldest = self.log.first_timestamp(position, projection.topics)
+                if oldest is not None:
+                    lag_seconds = max(0.0, (now - oldest).total_seconds())
+            pending = self._pending(projection, state)
+            statuses.append(
+                ViewStatus(
+                    name=projection.name,
+                    version=projection.version,
+                    live_version=state.live_version,
+                    generation=state.live_generation,
+                    position=position,
+                    head=head,
+                    lag_events=lag_events,
+                    lag_seconds=lag_seconds,
+                    rebuild_generation=pending.generation if pending else None,
+                    rebuild_position=pending.position if pending else None,
+                )
+            )
+        return statuses
+
+    # -- one batch, in two halves (public for tests and custom loops) -------
+
+    def fetch(self, view: str, *, limit: int | None = None) -> Batch | None:
+        """Read the next batch for the generation this follower would advance next."""
+        projection = self._projection(view)
+        self._prepare()
+        state, generations = self._plan(projection)
+        if not generations:
+            return None
+        return self._fetch(projection, state, generations[0], self.log.head(), limit)
+
+    def commit(self, batch: Batch) -> bool:
+        """Apply ``batch``; False (and nothing changed) if the view has moved past its start."""
+        return self._commit(self._projection(batch.view), batch, self.on_progress) is not None
+
+    # -- internals -------------------------------------------------------------
+
+    def _projection(self, projection: Projection | str) -> Projection:
+        name = projection if isinstance(projection, str) else projection.name
+        try:
+            return self.projections[name]
+        except KeyError:
+            raise KeyError(f"this follower has no view named {name!r}") from None
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            connection.execution_options(**WRITE)
+            with connection.begin():
+                yield connection
+
+    def _prepare(self) -> None:
+        if self._prepared:
+            return
+        with self._writing() as connection:
+            tracking.create_tables(connection)
+            for name in self.projections:
+                tracking.register(connection, name)
+        self._prepared = True
+
+    def _load(self, view: str) -> ViewState:
+        with self.engine.begin() as connection:
+            state = tracking.load(connection, view)
+        if state is None:
+            raise RuntimeError(f"{view}: missing from the projection registry")
+        return state
+
+    def _pending(self, projection: Projection, state: ViewState) -> tracking.Generation | None:
+        building = [
+            g for g in state.generations
+            if g.generation != state.live_generation and g.version == projection.version
+            and (state.live_generation is None or g.generation > state.live_generation)
+        ]
+        return building[-1] if building else None
+
+    def _plan(self, projection: Projection) -> tuple[ViewState, list[int]]:
+        """The generations to advance now: the live one if current, the one being built.
+
+        Drops leftovers on the way and starts a build when the live generation is
+        missing or of an older version.
+        """
+        state = self._load(projection.name)
+        version = projection.version
+        if state.live_version is not None and state.live_version > version:
+            if projection.name not in self._outdated_logged:
+                self._outdated_logged.add(projection.name)
+                logger.warning(
+                    "projection_code_outdated", view=projection.name,
+                    live_version=state.live_version, version=version,
+                )
+            return state, []
+        pending = self._pending(projection, state)
+        newest_version = max(version, state.live_version or 0)
+        leftovers = [
+            g.generation for g in state.generations
+            if g.generation != state.live_generation
+            and (pending is None or g.generation != pending.generation)
+            and (
+                g.version < newest_version
+                or (state.live_generation is not None and g.generation < state.live_generation)
+                or g.version == version
+            )
+        ]
+        for generation in leftovers:
+            self._drop(projection.name, generation)
+        if pending is None and (state.live_version is None or state.live_version < version):
+            self._claim(projection, state)
+            return self._plan(projection)
+        if leftovers:
+            state = self._load(projection.name)
+        generations = []
+        if state.live_version == version and state.live_generation is not None:
+            generations.append(state.live_generation)
+        if pending is not None:
+            generations.append(pending.generation)
+        return state, generations
+
+    def _claim(self, projection: Projection, state: ViewState) -> int | None:
+        generation = state.last_generation + 1
+        tables = generation_tables(projection, generation)
+        names = [table.name for table in tables.values()]
+        with self._writing() as connection:
+            if not tracking.claim_generation(
+                connection, projection.name, generation, projection.version, names, self._clock()
+            ):
+                return None
+            tables.metadata.create_all(connection, checkfirst=False)
+        logger.info("projection_generation_started", view=projection.name,
+                    generation=generation, version=projection.version)
+        return generation
+
+    def _claim_rebuild(self, projection: Projection) -> int:
+        while True:
+            state = self._load(projection.name)
+            if state.live_version is not None and state.live_version > projection.version:
+                raise RuntimeError(
+                    f"{projection.name}: readers already use version {state.live_version}; "
+                    f"this code builds version {projection.version}"
+                )
+            pending = self._pending(projection, state)
+            if pending is not None:
+                return pending.generation
+            generation = self._claim(projection, state)
+            if generation is not None:
+                return generation
+
+    def _drop(self, view: str, generation: int) -> None:
+        """Remove a generation readers no longer use, tracking row first.
+
+        Deleting the row first waits for a worker mid-batch on it (its UPDATE
+        holds the row) and makes its next UPDATE match nothing; only then are
+        the tables dropped, so the two never wait on each other's locks.
+        """
+        with self._writing() as connection:
+            lock_view(connection, view, exclusive=True)
+            state = tracking.load(connection, view)
+            found = state.get(generation) if state is not None else None
+            if found is None or not tracking.forget(connection, view, generation):
+                return
+            quote = connection.dialect.identifier_preparer.quote
+            for table in found.tables:
+                connection.execute(text(f"DROP TABLE IF EXISTS {quote(table)}"))
+        logger.info("projection_generation_dropped", view=view, generation=generation)
+
+    def _fetch(
+        self,
+        projection: Projection,
+        state: ViewState,
+        generation: int,
+        bound: int,
+        limit: int | None = None,
+    ) -> Batch | None:
+        found = state.get(generation)
+        if found is None:
+            return None
+        rebuilding = generation != state.live_generation
+        start = found.position
+        if start >= bound and not rebuilding:
+            return None
+        limit = limit or self.batch_size
+        notifications = self.log.read(start, limit, bound, projection.topics) if start < bound else []
+        stop = notifications[-1].id if len(notifications) == limit else max(start, bound)
+        return Batch(
+            view=projection.name,
+            generation=generation,
+            start=start,
+            stop=stop,
+            head=bound,
+            events=self.log.decode(notifications),
+            live_generation=state.live_generation,
+        )
+
+    def _commit(
+        self, projection: Projection, batch: Batch, on_progress: ProgressCallback | None
+    ) -> bool | None:
+        """Apply the batch: None if another worker got there first, else whether it switched."""
+        tables = generation_tables(projection, batch.generation)
+        switched = False
+        with self._writing() as connection:
+            now = self._clock()
+            if not tracking.advance(
+                connection, batch.view, batch.generation, batch.start, batch.stop, now
+            ):
+                connection.rollback()
+                return None
+            if batch.events:
+                projection.process(connection, tables, batch.events)
+            if batch.rebuilding and batch.caught_up:
+                switched = self._switch(connection, projection, batch, now)
+        if switched:
+            logger.info("projection_generation_live", view=batch.view,
+                        generation=batch.generation, position=batch.stop)
+            if batch.live_generation is not None:
+                self._drop(batch.view, batch.live_generation)
+        if on_progress is not None:
+            on_progress(
+                Progress(
+                    view=batch.view, version=projection.version, generation=batch.generation,
+                    rebuilding=batch.rebuilding and not switched, position=batch.stop,
+                    head=batch.head, events=len(batch.events), switched=switched,
+                )
+            )
+        return switched
+
+    def _switch(
+        self, connection: Connection, projection: Projection, batch: Batch, now: datetime
+    ) -> bool:
+        if batch.live_generation is not None:
+            # Locked so the live generation cannot move on before the switch commits:
+            # readers must never see the view go back in the log.
+            live_position = tracking.locked_position(connection, batch.view, batch.live_generation)
+            if live_position is not None and live_position > batch.stop:
+                return False
+        return tracking.switch(
+            connection, batch.view, batch.live_generation, batch.generation,
+            projection.version, now,
+        )
