@@ -13,7 +13,7 @@ import inspect
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -24,6 +24,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 
 from dispute_engine.clock import Clock, is_after_hours
 from dispute_engine.config import ConfigurationError, Settings
+from dispute_engine.idempotency import IdempotencyClaim, IdempotencyRecord
 from domain.calendar import default_calendar
 from domain.clocks import DeadlinePolicy
 from domain.complaint import HotlineComplaint
@@ -57,6 +58,14 @@ class CommandResult:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+class Replayed(Exception):
+    """The request repeats an earlier one with the same idempotency key: here is the original result."""
+
+    def __init__(self, result: CommandResult) -> None:
+        super().__init__("replayed")
+        self.result = result
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     version: int
@@ -83,6 +92,7 @@ class DisputeEngine(Application[UUID]):
         interval = settings.snapshot_interval
         self.snapshotting_intervals = {Dispute: interval, HotlineComplaint: interval, YearlySequence: interval}
         self.policy = build_policy(settings)
+        self.conflicts_retried = 0
         super().__init__(env=settings.eventsourcing_env())
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -102,26 +112,48 @@ class DisputeEngine(Application[UUID]):
         command: Callable[[A], Any],
         *,
         expected_version: int | None = None,
+        idempotency: IdempotencyClaim | None = None,
     ) -> CommandResult:
         """Load, decide, save; on a lost race, decide again on fresh state."""
         attempts = 0
         while True:
+            self._check_replay(idempotency)
             aggregate = self.load(kind, aggregate_id)
             if expected_version is not None and aggregate.version != expected_version:
                 raise StaleVersion(expected_version, aggregate.version)
             answer = command(aggregate)
+            result = CommandResult(str(aggregate.id), aggregate.version, None, answer if isinstance(answer, dict) else {})
             try:
-                position = self._save(aggregate)
+                position = self._save(aggregate, *self._idempotency_record(idempotency, result))
             except IntegrityError:
+                self._check_replay(idempotency)
                 if expected_version is not None:
                     raise StaleVersion(expected_version, self.load(kind, aggregate_id).version) from None
+                self.conflicts_retried += 1
                 attempts += 1
                 if attempts > self.settings.command_retries:
                     raise
                 time.sleep(random.uniform(0, 0.002 * attempts))
                 continue
-            return CommandResult(str(aggregate.id), aggregate.version, position,
-                                 answer if isinstance(answer, dict) else {})
+            return replace(result, position=position)
+
+    def _check_replay(self, claim: IdempotencyClaim | None) -> None:
+        """Raise :class:`Replayed` with the original result if this key was already used for this request."""
+        if claim is None:
+            return
+        try:
+            record = self.repository.get(claim.record_id)
+        except AggregateNotFoundError:
+            return
+        if not isinstance(record, IdempotencyRecord) or record.fingerprint != claim.fingerprint:
+            raise InvalidInput("Idempotency-Key", "this key was already used for a different request")
+        raise Replayed(CommandResult(**record.response, position=None))
+
+    @staticmethod
+    def _idempotency_record(claim: IdempotencyClaim | None, result: CommandResult) -> list[Aggregate]:
+        if claim is None:
+            return []
+        return [IdempotencyRecord.record(claim, {"id": result.id, "version": result.version, "data": result.data})]
 
     def load(self, kind: type[A], aggregate_id: Any, version: int | None = None) -> A:
         uid = _uuid(aggregate_id)
@@ -142,16 +174,24 @@ class DisputeEngine(Application[UUID]):
         number = sequence.issue(issued_to)
         return template.format(year=year, seq=number), sequence
 
-    def _create_with_number(self, build: Callable[[], tuple[Aggregate, ...]]) -> tuple[Aggregate, int | None]:
+    def _create_with_number(
+        self, build: Callable[[], tuple[Aggregate, ...]], result_of: Callable[[Aggregate], CommandResult],
+        idempotency: IdempotencyClaim | None = None,
+    ) -> CommandResult:
         """Save a new aggregate with the number series it drew from; retry if another intake won the number."""
         for attempt in range(self.settings.command_retries + 1):
+            self._check_replay(idempotency)
             aggregates = build()
+            result = result_of(aggregates[0])
             try:
-                return aggregates[0], self._save(*aggregates)
+                position = self._save(*aggregates, *self._idempotency_record(idempotency, result))
             except IntegrityError:
+                self._check_replay(idempotency)
                 if attempt == self.settings.command_retries:
                     raise
                 time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                continue
+            return replace(result, position=position)
         raise AssertionError("unreachable")
 
     def _arguments(self, method: Callable[..., Any], arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -162,7 +202,8 @@ class DisputeEngine(Application[UUID]):
 
     # ------------------------------------------------------------------ disputes: intake
 
-    def register_dispute(self, data: Mapping[str, Any], *, actor: Actor) -> CommandResult:
+    def register_dispute(self, data: Mapping[str, Any], *, actor: Actor,
+                         idempotency: IdempotencyClaim | None = None) -> CommandResult:
         """Take a dispute in; the centre's case number (案号) is issued in the same transaction."""
         intake = parse_intake(data, default_received_on=self.clock.today(), new_party_id=new_id)
 
@@ -172,11 +213,12 @@ class DisputeEngine(Application[UUID]):
             )
             return Dispute.register(intake, case_number=case_number, actor=actor), sequence
 
-        dispute, position = self._create_with_number(build)
-        return CommandResult(str(dispute.id), dispute.version, position, {"case_number": dispute.case_number})
+        return self._create_with_number(
+            build, lambda d: CommandResult(str(d.id), d.version, None, {"case_number": d.case_number}), idempotency)
 
     def convert_complaint_to_dispute(
-        self, complaint_id: Any, data: Mapping[str, Any], *, actor: Actor, expected_version: int | None = None
+        self, complaint_id: Any, data: Mapping[str, Any], *, actor: Actor, expected_version: int | None = None,
+        idempotency: IdempotencyClaim | None = None,
     ) -> CommandResult:
         """转立案: the ticket and the new dispute are saved together, atomically, in one transaction.
 
@@ -208,17 +250,19 @@ class DisputeEngine(Application[UUID]):
             complaint.convert_to_dispute(str(dispute.id), on=on, policy=self.policy, actor=actor)
             return dispute, complaint, sequence
 
-        dispute, position = self._create_with_number(build)
-        return CommandResult(
-            str(dispute.id), dispute.version, position,
-            {"case_number": dispute.case_number, "complaint_id": str(_uuid(complaint_id))},
+        return self._create_with_number(
+            build,
+            lambda d: CommandResult(str(d.id), d.version, None,
+                                    {"case_number": d.case_number, "complaint_id": str(_uuid(complaint_id))}),
+            idempotency,
         )
 
     # ------------------------------------------------------------------ disputes: commands
 
     def dispute_command(
         self, dispute_id: Any, command: str, arguments: Mapping[str, Any], *, actor: Actor,
-        expected_version: int | None = None,
+        expected_version: int | None = None, idempotency: IdempotencyClaim | None = None,
+        authorize: Callable[[Dispute], None] | None = None,
     ) -> CommandResult:
         """Run one of the Dispute's public commands by name (the API's and CLI's single entry point)."""
         method = DISPUTE_COMMANDS.get(command)
@@ -228,13 +272,16 @@ class DisputeEngine(Application[UUID]):
             raise InvalidInput("body", "expected an object")
 
         def run(dispute: Dispute) -> Any:
+            if authorize is not None:
+                authorize(dispute)
             return _answer_dict(method(dispute, **self._arguments(method, arguments), actor=actor))
 
-        return self._change(Dispute, dispute_id, run, expected_version=expected_version)
+        return self._change(Dispute, dispute_id, run, expected_version=expected_version, idempotency=idempotency)
 
     # ------------------------------------------------------------------ hotline tickets
 
-    def receive_complaint(self, data: Mapping[str, Any], *, actor: Actor) -> CommandResult:
+    def receive_complaint(self, data: Mapping[str, Any], *, actor: Actor,
+                          idempotency: IdempotencyClaim | None = None) -> CommandResult:
         """Take a 12351 call or message in and register it at once, also after hours (§5.2)."""
         now = self.clock.now()
         received_on = self.clock.today()
@@ -249,12 +296,12 @@ class DisputeEngine(Application[UUID]):
             complaint.register(ticket_no, actor=actor)
             return complaint, sequence
 
-        complaint, position = self._create_with_number(build)
-        return CommandResult(str(complaint.id), complaint.version, position, {"ticket_no": complaint.ticket_no})
+        return self._create_with_number(
+            build, lambda c: CommandResult(str(c.id), c.version, None, {"ticket_no": c.ticket_no}), idempotency)
 
     def complaint_command(
         self, complaint_id: Any, command: str, arguments: Mapping[str, Any], *, actor: Actor,
-        expected_version: int | None = None,
+        expected_version: int | None = None, idempotency: IdempotencyClaim | None = None,
     ) -> CommandResult:
         method = COMPLAINT_COMMANDS.get(command)
         if method is None:
@@ -265,16 +312,17 @@ class DisputeEngine(Application[UUID]):
         def run(complaint: HotlineComplaint) -> Any:
             return _answer_dict(method(complaint, **self._arguments(method, arguments), actor=actor))
 
-        return self._change(HotlineComplaint, complaint_id, run, expected_version=expected_version)
+        return self._change(HotlineComplaint, complaint_id, run, expected_version=expected_version,
+                            idempotency=idempotency)
 
     def merge_complaint(self, complaint_id: Any, into: Any, *, actor: Actor,
-                        expected_version: int | None = None) -> CommandResult:
+                        expected_version: int | None = None, idempotency: IdempotencyClaim | None = None) -> CommandResult:
         target = self.load(HotlineComplaint, into)
         on = self.clock.today()
         return self._change(
             HotlineComplaint, complaint_id,
             lambda c: c.merge_into(str(target.id), on=on, policy=self.policy, actor=actor),
-            expected_version=expected_version,
+            expected_version=expected_version, idempotency=idempotency,
         )
 
     # ------------------------------------------------------------------ deadlines
@@ -286,11 +334,12 @@ class DisputeEngine(Application[UUID]):
             deadline_id, today, actor=actor, policy=self.policy))
 
     def extend_deadline(self, kind: type[A], case_id: Any, deadline_id: Any, *, extension: Any, approver: Any,
-                        actor: Actor, expected_version: int | None = None) -> CommandResult:
+                        actor: Actor, expected_version: int | None = None,
+                        idempotency: IdempotencyClaim | None = None) -> CommandResult:
         """An approved extension (e.g. the award period +15 days, LDMAL art. 43) recorded with its approver."""
         return self._change(kind, case_id, lambda case: case.extend_deadline(
             deadline_id, extension=extension, approver=approver, policy=self.policy, actor=actor),
-            expected_version=expected_version)
+            expected_version=expected_version, idempotency=idempotency)
 
     def adopt_policy(self, kind: type[A], case_id: Any, *, actor: Actor) -> CommandResult:
         """Recompute this case's open deadlines with the deployment's current calendar (CALENDAR_UPDATE)."""

@@ -63,3 +63,33 @@ def clock(
             deadline_clock.run_forever(stop, interval)
         except KeyboardInterrupt:
             stop.set()
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    demo: bool = typer.Option(False, "--demo", help="First load the demo district year into an empty store."),
+) -> None:
+    """Serve the HTTP API (docs at /docs), with the views and the deadline clock running in-process."""
+    import uvicorn
+
+    from api.app import create_app
+    from dispute_engine.bootstrap import bootstrap
+    from dispute_engine.config import ConfigurationError, Settings
+    from dispute_engine.logs import configure_logging
+
+    configure_logging()
+    try:
+        settings = Settings.from_env()
+        engine = bootstrap(settings)
+        if demo:
+            from dispute_engine.demo_cli import load_into
+
+            load_into(engine)
+        application = create_app(settings, engine=engine)
+    except ConfigurationError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"dispute-engine on http://{host}:{port}/docs — store: {settings.store_description}", err=True)
+    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)

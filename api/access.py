@@ -1,0 +1,138 @@
+"""Who may call what. Every route declares its permission with :func:`allow`; a test walks the app's
+routes and proves none is left without one.
+
+Roles: ``staff`` (union mediation centre: reads and advances every case), ``partner`` (court, justice
+or HR bureau: only the cases handed to its agency, only its own tier's commands), ``auditor`` (reads
+everything, history included, personal data masked; changes nothing), ``admin`` (user management).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi import Depends, Request
+
+from api.auth import current_actor
+from api.errors import Forbidden
+from domain.errors import NotFound
+from domain.values import Actor, Role
+
+PERMISSION_ATTRIBUTE = "required_roles"
+PUBLIC = "public"
+
+
+def allow(*roles: str) -> Any:
+    """A dependency that admits only ``roles`` and records the actor for the access log."""
+
+    def dependency(request: Request, actor: Actor = Depends(current_actor)) -> Actor:
+        request.state.actor = actor
+        if actor.role.value not in roles:
+            raise Forbidden(f"the {actor.role.value} role may not do this (allowed: {', '.join(roles)})")
+        return actor
+
+    setattr(dependency, PERMISSION_ATTRIBUTE, tuple(roles))
+    return Depends(dependency)
+
+
+def public() -> Any:
+    def dependency() -> None:
+        return None
+
+    setattr(dependency, PERMISSION_ATTRIBUTE, PUBLIC)
+    return Depends(dependency)
+
+
+READERS = ("staff", "partner", "auditor")
+WRITERS = ("staff", "partner")
+
+
+def check_dispute_visible(dispute: Any, actor: Actor) -> None:
+    """A partner sees only the cases handed to its agency; any other is 404, like an absent one."""
+    if actor.role is Role.PARTNER and not dispute.visible_to_agency(actor.agency.value):
+        raise NotFound(f"no dispute {dispute.id}")
+
+
+def check_complaint_visible(complaint: Any, actor: Actor) -> None:
+    """12351 tickets are the union's: partners do not see them."""
+    if actor.role is Role.PARTNER:
+        raise NotFound(f"no complaint {complaint.id}")
+
+
+# Commands a partner agency may run on a dispute handed to it, and what they must concern.
+PARTNER_HANDOFF_COMMANDS = frozenset({"receive_handoff", "return_handoff_for_supplement", "accept_handoff",
+                                      "reject_handoff"})
+PARTNER_PROCEEDING_COMMANDS = frozenset({"accept_proceeding", "return_proceeding_for_supplement",
+                                         "reject_proceeding", "suspend_proceeding", "resume_proceeding",
+                                         "conclude_proceeding", "record_service", "withdraw_proceeding",
+                                         "hold_mediation_session", "assign_mediator"})
+
+
+def partner_guard(command: str, arguments: Mapping[str, Any], actor: Actor) -> Callable[[Any], None] | None:
+    """For a partner: a check, run on the loaded dispute, that the command concerns its own agency."""
+    if actor.role is not Role.PARTNER:
+        return None
+    if command not in PARTNER_HANDOFF_COMMANDS | PARTNER_PROCEEDING_COMMANDS:
+        raise Forbidden(f"a partner agency may not run {command}")
+
+    def check(dispute: Any) -> None:
+        check_dispute_visible(dispute, actor)
+        if command in PARTNER_HANDOFF_COMMANDS:
+            handoff = dispute.handoff(str(arguments.get("handoff_id", "")))
+            if handoff["to_agency"] != actor.agency.value:
+                raise NotFound(f"no handoff {handoff['handoff_id']}")
+        else:
+            proceeding = dispute.proceeding(str(arguments.get("proceeding_id", "")))
+            if proceeding["agency"] != actor.agency.value:
+                raise Forbidden(f"proceeding {proceeding['proceeding_id']} belongs to the {proceeding['agency']} tier")
+
+    return check
+
+
+# ----------------------------------------------------------------------------- masking
+
+PERSONAL_FIELDS = ("name", "id_number", "phone", "bank_account", "monthly_wage_cny")
+
+
+def mask_name(name: str | None) -> str | None:
+    return None if not name else name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_id_number(value: str | None) -> str | None:
+    return None if not value else value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str | None:
+    return None if not value else value[:3] + "*" * max(0, len(value) - 7) + value[-4:]
+
+
+def mask_person(person: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if person is None:
+        return None
+    return {
+        "name": mask_name(person.get("name")),
+        "id_number": mask_id_number(person.get("id_number")),
+        "phone": mask_phone(person.get("phone")),
+        "bank_account": "****" if person.get("bank_account") else None,
+        "monthly_wage_cny": "****" if person.get("monthly_wage_cny") is not None else None,
+    }
+
+
+def sees_personal_data(actor: Actor) -> bool:
+    """Staff and the receiving partner see personal data in full; auditors see it masked."""
+    return actor.role in (Role.STAFF, Role.PARTNER)
+
+
+def mask_record(value: Any) -> Any:
+    """Mask personal data anywhere in an event's data (parties' ``person``, a ticket's ``caller``)."""
+    if isinstance(value, list):
+        return [mask_record(item) for item in value]
+    if isinstance(value, Mapping):
+        masked = {}
+        for key, item in value.items():
+            if key in ("person", "caller") and isinstance(item, Mapping):
+                masked[key] = {**{k: v for k, v in item.items() if k not in PERSONAL_FIELDS}, **mask_person(item)}
+            else:
+                masked[key] = mask_record(item)
+        return masked
+    return value

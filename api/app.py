@@ -1,0 +1,107 @@
+"""The HTTP API: ``create_app(settings)`` builds everything; nothing is built at import time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from prometheus_client.core import GaugeMetricFamily
+
+from api.access import public
+from api.auth import build_auth
+from api.errors import install_error_handlers
+from api.metrics import Metrics
+from api.middleware import BodyLimit, RequestContext
+from api.routers import cases, health
+from api.runtime import Runtime
+from dispute_engine.bootstrap import Engine, bootstrap
+from dispute_engine.clock import Clock
+from dispute_engine.config import Settings
+from dispute_engine.idempotency import Fingerprinter
+from dispute_engine.secrets import load_jwt_secret
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_UPLOAD_LIMIT = 20 * 1024 * 1024
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    background: bool = True,
+    poll_interval: float = 0.2,
+    clock_interval: float = 60.0,
+    upload_limit: int = DEFAULT_UPLOAD_LIMIT,
+) -> FastAPI:
+    """Build the API on ``settings``' store. With ``background``, the views and the deadline clock run
+    in-process while the app serves (threads started at start-up, stopped at shutdown)."""
+    engine = engine or bootstrap(settings, clock=clock)
+    metrics = Metrics()
+    metrics.add_live(lambda: _live_figures(engine))
+    auth = build_auth(settings, engine.read_engine, engine.clock)
+    stop = threading.Event()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        threads: list[threading.Thread] = []
+        if background:
+            follower = engine.follower()
+            deadline_clock = engine.deadline_clock()
+            threads = [
+                threading.Thread(target=follower.run_forever, args=(stop, poll_interval), name="views", daemon=True),
+                threading.Thread(target=deadline_clock.run_forever, args=(stop, clock_interval), name="clock",
+                                 daemon=True),
+            ]
+            for thread in threads:
+                thread.start()
+        log.info("api_started", background=background)
+        try:
+            yield
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=10)
+            engine.close()
+
+    app = FastAPI(
+        title="dispute-engine",
+        summary="Labour-dispute resolution across the trade union, court, justice bureau and HR bureau",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = Runtime(engine=engine, metrics=metrics, fingerprinter=Fingerprinter(load_jwt_secret(settings)))
+    auth.install(app)
+    install_error_handlers(app)
+    app.include_router(health.build_router())
+    app.include_router(cases.build_router())
+
+    @app.get("/", include_in_schema=False, dependencies=[public()])
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    app.add_middleware(BodyLimit, upload_limit=upload_limit)
+    app.add_middleware(RequestContext, metrics=metrics)
+    return app
+
+
+def _live_figures(engine: Engine) -> Iterable[GaugeMetricFamily]:
+    conflicts = GaugeMetricFamily("command_conflicts_retried", "Optimistic-concurrency conflicts retried")
+    conflicts.add_metric([], engine.app.conflicts_retried)
+    yield conflicts
+    lag_events = GaugeMetricFamily("projection_lag_events", "Events the view has not processed yet", labels=["view"])
+    lag_seconds = GaugeMetricFamily("projection_lag_seconds", "Age of the oldest unprocessed event", labels=["view"])
+    try:
+        statuses = engine.follower().status()
+    except Exception:  # noqa: BLE001 - a scrape must not fail because a view is being built
+        statuses = []
+    for status in statuses:
+        lag_events.add_metric([status.name], status.lag_events)
+        lag_seconds.add_metric([status.name], status.lag_seconds)
+    yield lag_events
+    yield lag_seconds

@@ -1,0 +1,44 @@
+"""What every route needs at run time, built once by ``create_app`` and held on ``app.state``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request
+
+from api.metrics import Metrics
+from dispute_engine.bootstrap import Engine
+from dispute_engine.idempotency import Fingerprinter, IdempotencyClaim
+from domain.values import Actor
+
+READ_YOUR_WRITES_TIMEOUT = 2.0
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    metrics: Metrics
+    fingerprinter: Fingerprinter
+
+    @property
+    def app(self) -> Any:
+        return self.engine.app
+
+    @property
+    def clock(self) -> Any:
+        return self.engine.clock
+
+    def claim(self, actor: Actor, key: str | None, route: str, body: Any) -> IdempotencyClaim | None:
+        """The idempotency claim of a request with an ``Idempotency-Key`` header, scoped to its user."""
+        if key is None:
+            return None
+        return self.fingerprinter.claim(actor.user_id, key, route, body)
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def runtime() -> Any:
+    return Depends(get_runtime)
