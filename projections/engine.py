@@ -67,11 +67,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it
     # to the first INSERT/UPDATE, leaving earlier SELECTs outside the transaction).
     dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}")
-    finally:
-        cursor.close()
 
 
 def _sqlite_begin(connection: Connection) -> None:

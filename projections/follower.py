@@ -203,7 +203,9 @@ class Follower:
         finally:
             self._wakeup.close()
 
-    def rebuild(self, projection: Projection | str, on_progress: ProgressCallback | None = None) -> int:
+    def rebuild(
+        self, projection: Projection | str, on_progress: ProgressCallback | None = None
+    ) -> int:
         """Build the view afresh beside the live one, switch readers to it, drop the old one.
 
         Continues a build of the same version already under way (e.g. one that
@@ -377,7 +379,14 @@ class Follower:
         ]
         for generation in leftovers:
             self._drop(projection.name, generation)
-        if pending is None and (state.live_version is None or state.live_version < version):
+        # A newer version being built beside an older live one: that code will take
+        # over; building ours too would only have the two drop each other's builds.
+        newer_build = any(g.version > version for g in state.generations)
+        if (
+            pending is None
+            and not newer_build
+            and (state.live_version is None or state.live_version < version)
+        ):
             self._claim(projection, state)
             return self._plan(projection)
         if leftovers:
@@ -452,7 +461,9 @@ class Follower:
         if start >= bound and not rebuilding:
             return None
         limit = limit or self.batch_size
-        notifications = self.log.read(start, limit, bound, projection.topics) if start < bound else []
+        notifications = (
+            self.log.read(start, limit, bound, projection.topics) if start < bound else []
+        )
         stop = notifications[-1].id if len(notifications) == limit else max(start, bound)
         return Batch(
             view=projection.name,

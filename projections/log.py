@@ -95,7 +95,8 @@ class NotificationLog:
             from psycopg.sql import SQL, Identifier
 
             query = SQL(
-                "SELECT COUNT(*) AS n FROM {}.{} WHERE notification_id > %s AND notification_id <= %s"
+                "SELECT COUNT(*) AS n FROM {}.{}"
+                " WHERE notification_id > %s AND notification_id <= %s"
             ).format(
                 Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
             )

@@ -64,6 +64,9 @@ def lock_view(connection: Connection, view: str, *, exclusive: bool) -> None:
         return
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     connection.execute(
-        text(f"SELECT {function}(hashtext('dispute_engine.view:' || current_schema() || '.' || :view))"),
+        text(
+            f"SELECT {function}("
+            "hashtext('dispute_engine.view:' || current_schema() || '.' || :view))"
+        ),
         {"view": view},
     )
