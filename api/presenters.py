@@ -75,6 +75,7 @@ def dispute_out(dispute: Dispute, actor: Actor, today: date, policy: DeadlinePol
         ],
         deadlines=deadlines_out(dispute.deadlines, today, policy),
         overrides=dispute.overrides,
+        representatives=dispute.representatives,
         resolution=dispute.resolution,
         closure=dispute.closure,
         complaint_ids=dispute.complaint_ids,

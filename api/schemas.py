@@ -240,6 +240,11 @@ COMMAND_PARAMETERS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("amend_claims", "add"): (list[ClaimIn], []),
     ("amend_claims", "remove"): (list[str], []),
     ("amend_claims", "on"): _ON,
+    ("add_party", "side"): (Literal["claimant", "respondent"], ...),
+    ("add_party", "party"): (dict[str, Any], Field(..., description="a claimant or respondent, as in the intake")),
+    ("elect_representatives", "party_ids"): (list[str], Field(..., min_length=1)),
+    ("elect_representatives", "scope"): (Literal["MEDIATION", "ARBITRATION", "LITIGATION", "PETITION"], ...),
+    ("elect_representatives", "record_sha256"): (str | None, None),
     ("reject_proceeding", "reason"): (_literal(RejectionReason), ...),
     ("reject_handoff", "reason"): (_literal(RejectionReason), ...),
     ("request_handoff", "reason"): (_literal(HandoffReason), ...),
@@ -359,6 +364,7 @@ class DisputeOut(BaseModel):
     handoffs: list[HandoffOut]
     deadlines: list[DeadlineOut]
     overrides: list[dict[str, Any]]
+    representatives: list[dict[str, Any]]
     resolution: dict[str, Any] | None
     closure: dict[str, Any] | None
     complaint_ids: list[str]

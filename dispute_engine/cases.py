@@ -448,6 +448,8 @@ DISPUTE_COMMANDS: dict[str, Callable[..., Any]] = {
     "assign_caseworker": Dispute.assign_caseworker,
     "change_risk_flags": Dispute.change_risk_flags,
     "amend_claims": Dispute.amend_claims,
+    "add_party": Dispute.add_party,
+    "elect_representatives": Dispute.elect_representatives,
     "open_proceeding": Dispute.open_proceeding,
     "accept_proceeding": Dispute.accept_proceeding,
     "return_proceeding_for_supplement": Dispute.return_proceeding_for_supplement,

@@ -2,7 +2,7 @@
 
 A *rest day* is any day on which the State Council schedule gives a day off: an ordinary
 Saturday or Sunday that is not a make-up working day, or a day of a holiday break. A make-up
-working Saturday or Sunday (调休) is a working day (domain.md §0, §7).
+working Saturday or Sunday (调休) is a working day (docs/domain-reference.md §0, §7).
 
 The schedule is seeded from the ``chinese_calendar`` package's raw tables and then overlaid
 with ``domain/data/calendar_overrides.json``: a year in that file replaces the package's year
@@ -10,7 +10,7 @@ or adds a year the package does not cover. That file is changed by a reviewed co
 autumn when the State Council publishes the next year's notice (docs/deadlines.md).
 
 Years outside :attr:`HolidayCalendar.covered_years` fall back to weekends only; callers learn
-that through :meth:`HolidayCalendar.covers` and flag their results provisional (domain.md §1.10).
+that through :meth:`HolidayCalendar.covers` and flag their results provisional (docs/domain-reference.md §1.10).
 
 Pure: no clock, no environment; the only I/O is reading the package data at load.
 """

@@ -1,4 +1,4 @@
-"""The HotlineComplaint aggregate: a 12351 workers' hotline ticket (工单), domain.md §5."""
+"""The HotlineComplaint aggregate: a 12351 workers' hotline ticket (工单), docs/domain-reference.md §5."""
 
 from __future__ import annotations
 

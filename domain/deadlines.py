@@ -1,10 +1,10 @@
 """The statutory deadline rules (data in ``domain/data/deadline_rules.json``) and period arithmetic.
 
-Counting follows domain.md §1: the start day is excluded (CPL art. 85); calendar-day, month and
+Counting follows docs/domain-reference.md §1: the start day is excluded (CPL art. 85); calendar-day, month and
 year periods ending on a rest day roll forward to the next working day (CPL art. 85 para 3);
 working-day periods count N working days after the start; months keep the day of the month or
 take the month's last day (Civil Code art. 202). A deadline is computed once, when its clock
-starts, and recorded with the rule version and the calendar version (domain.md §1.9).
+starts, and recorded with the rule version and the calendar version (docs/domain-reference.md §1.9).
 
 Pure: no clock, no environment. The only I/O is reading the packaged rule table at load and
 :func:`read_rule_overrides`, which the application layer calls with a path it chose.
@@ -438,7 +438,7 @@ def compute_deadline(
     extension: int = 0,
     suspended_days: int = 0,
 ) -> DeadlineComputation:
-    """Compute the due date of ``rule_id`` whose clock starts on ``start`` (domain.md §1).
+    """Compute the due date of ``rule_id`` whose clock starts on ``start`` (docs/domain-reference.md §1).
 
     ``extension`` is in the rule's unit and adds to the period; ``suspended_days`` are days of the
     rule's day type (calendar days, or working days for working-day rules) excluded from the

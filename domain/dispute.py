@@ -37,12 +37,14 @@ from domain.values import (
     ApplicantSide,
     CaseType,
     Claim,
+    Claimant,
     Consent,
     DocType,
     HandoffChannel,
     HandoffReason,
     Intake,
     RejectionReason,
+    Respondent,
     RiskFlag,
     ServiceMethod,
     parse_amount,
@@ -105,6 +107,7 @@ class Dispute(DeadlineKeeping, Aggregate):
             dispute.handoffs = []
             dispute.overrides = []
             dispute.deadlines = []
+            dispute.representatives = []
             dispute.resolution = None
             dispute.closure = None
 
@@ -208,6 +211,69 @@ class Dispute(DeadlineKeeping, Aggregate):
         for proceeding in self.proceedings:
             if proceeding["kind"] == ProceedingKind.ARBITRATION.value and proceeding["state"] == "ACTIVE":
                 self._restart("A8", proceeding["proceeding_id"], on_, policy, actor, note="claims amended")
+
+    class PartyAdded(Event):
+        party: dict[str, Any]
+        on: date
+
+        def apply(self, dispute: Dispute) -> None:
+            if self.party["side"] == "claimant":
+                dispute.claimants.append(dict(self.party))
+            else:
+                dispute.respondents.append(dict(self.party))
+
+    def add_party(self, *, side: Any, party: Any, on: Any, policy: DeadlinePolicy | None = None,
+                  actor: Actor) -> None:
+        """追加当事人: a party added restarts the award clock of an open arbitration (2017 rules art. 46)."""
+        self._check_open()
+        if side not in ("claimant", "respondent"):
+            raise InvalidInput("side", "expected claimant or respondent")
+        if not isinstance(party, Mapping):
+            raise InvalidInput("party", "expected an object")
+        parser = Claimant.parse if side == "claimant" else Respondent.parse
+        record = parser(party, "party", new_id()).record()
+        on_ = self._business_date(on)
+        self.trigger_event(self.PartyAdded, actor=actor.record(), party=record, on=on_)
+        for proceeding in self.proceedings:
+            if proceeding["kind"] == ProceedingKind.ARBITRATION.value and proceeding["state"] == "ACTIVE":
+                self._restart("A8", proceeding["proceeding_id"], on_, policy, actor, note="party added")
+
+    class RepresentativesElected(Event):
+        party_ids: list[str]
+        scope: str
+        record_sha256: str | None
+        on: date
+
+        def apply(self, dispute: Dispute) -> None:
+            dispute.representatives = [
+                r for r in dispute.representatives if r["scope"] != self.scope
+            ] + [{"party_ids": list(self.party_ids), "scope": self.scope, "record_sha256": self.record_sha256,
+                  "elected_on": self.on}]
+
+    REPRESENTATIVE_SCOPES = {"MEDIATION": 5, "ARBITRATION": 5, "LITIGATION": 5, "PETITION": 5}
+
+    def elect_representatives(self, *, party_ids: Any, scope: Any, record_sha256: Any = None, on: Any,
+                              actor: Actor) -> None:
+        """代表人: a collective dispute's claimants elect representatives (arbitration: 3 to 5, 2017 rules)."""
+        self._check_open()
+        if not self.is_collective:
+            raise CommandNotAllowed("representatives are elected in collective disputes (LDMAL art. 7)")
+        if scope not in self.REPRESENTATIVE_SCOPES:
+            raise InvalidInput("scope", f"expected one of {', '.join(self.REPRESENTATIVE_SCOPES)}")
+        if not isinstance(party_ids, list) or not party_ids:
+            raise InvalidInput("party_ids", "expected a non-empty list of claimant ids")
+        claimant_ids = {c["party_id"] for c in self.claimants}
+        for index, party_id in enumerate(party_ids):
+            if party_id not in claimant_ids:
+                raise InvalidInput(f"party_ids[{index}]", f"{party_id!r} is not a claimant of this dispute")
+        if len(set(party_ids)) != len(party_ids):
+            raise InvalidInput("party_ids", "a representative is listed twice")
+        low = 3 if scope == "ARBITRATION" else 1
+        if not low <= len(party_ids) <= self.REPRESENTATIVE_SCOPES[scope]:
+            raise InvalidInput("party_ids", f"{scope.lower()} takes {low} to {self.REPRESENTATIVE_SCOPES[scope]} representatives")
+        digest = require_text(record_sha256, "record_sha256", max_length=64, optional=True)
+        self.trigger_event(self.RepresentativesElected, actor=actor.record(), party_ids=list(party_ids), scope=scope,
+                           record_sha256=digest, on=self._business_date(on))
 
     # ------------------------------------------------------------------ proceedings
 

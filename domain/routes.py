@@ -1,4 +1,4 @@
-"""Legal route rules (domain.md §3.2, §4.3, §4.7), each named as a sentence.
+"""Legal route rules (docs/domain-reference.md §3.2, §4.3, §4.7), each named as a sentence.
 
 A rule looks at the dispute's proceedings (JSON-shaped records) and either
 passes or raises :class:`RouteRefused` naming the rule and its article. Rules
@@ -25,7 +25,7 @@ class RouteRule:
     sentence: str
     article: str
     overridable: bool
-    confidence: str = "V"  # domain.md labels: V verified, S secondary, R recall, P policy
+    confidence: str = "V"  # docs/domain-reference.md labels: V verified, S secondary, R recall, P policy
 
 
 ARBITRATION_PRECEDES_LITIGATION = RouteRule(
@@ -57,7 +57,7 @@ INSPECTION_REFERS_BACK_WHILE_DISPUTE_CHANNEL_ACTIVE = RouteRule(
 ONE_ACTIVE_ARBITRATION_AT_A_TIME = RouteRule(
     "one_active_arbitration_at_a_time",
     "At most one arbitration is open for the same claims",
-    "劳动人事争议仲裁办案规则 (2017) 第30条 [R: no duplicate acceptance]; domain.md §4.7",
+    "劳动人事争议仲裁办案规则 (2017) 第30条 [R: unverified — no second acceptance of the same claims]",
     overridable=False,
     confidence="R",
 )

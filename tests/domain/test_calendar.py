@@ -2,7 +2,7 @@
 
 The oracle is ``holidays.China`` with the PUBLIC category only (the HALF_DAY observances are not
 rest days for everyone). Its data was checked against the State Council notices up to 2026
-(domain.md §7); on 2004–2026 it agrees with chinese_calendar 1.11.0 on every day except
+(docs/domain-reference.md §7); on 2004–2026 it agrees with chinese_calendar 1.11.0 on every day except
 2005-12-31, so the exhaustive cross-check covers 2010–2026 as asked.
 """
 

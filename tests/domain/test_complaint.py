@@ -1,4 +1,4 @@
-"""The 12351 hotline ticket (domain.md §5.2): given the events of earlier commands → one command →
+"""The 12351 hotline ticket (docs/domain-reference.md §5.2): given the events of earlier commands → one command →
 the new events, or the error with nothing recorded."""
 
 from __future__ import annotations

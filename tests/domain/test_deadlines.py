@@ -1,6 +1,6 @@
-"""Deadline rules and period arithmetic (domain.md §1, §2).
+"""Deadline rules and period arithmetic (docs/domain-reference.md §1, §2).
 
-Expected dates come from domain.md's test-vector table and from hand-checked tables below; each
+Expected dates come from docs/domain-reference.md's test-vector table and from hand-checked tables below; each
 table row is also re-derived by an independent oracle (the ``holidays`` CN calendar with
 ``dateutil.relativedelta`` for months), never by the code under test.
 """
@@ -49,7 +49,7 @@ FORWARD_COMPUTABLE = tuple(r.id for r in RULES if r.counting == "after" and r.un
 
 
 def oracle_is_working(d: date) -> bool:
-    """The oracle inside its checked years; the weekends-only rule of domain.md §1.10 elsewhere."""
+    """The oracle inside its checked years; the weekends-only rule of docs/domain-reference.md §1.10 elsewhere."""
     if d.year in CALENDAR.covered_years and d.year <= 2026:
         return ORACLE.is_working_day(d)
     return d.weekday() < 5
@@ -86,7 +86,7 @@ def table_with(**changes) -> dict:
     return data
 
 
-# --- domain.md §2 test vectors ----------------------------------------------------------------
+# --- docs/domain-reference.md §2 test vectors ----------------------------------------------------------------
 
 
 def test_vector_a3_in_working_days_is_2024_10_10():

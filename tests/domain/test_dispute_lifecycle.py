@@ -1,4 +1,4 @@
-"""The Dispute aggregate's lifecycle: registration, proceedings (domain.md §4.3), handoffs (§3.3),
+"""The Dispute aggregate's lifecycle: registration, proceedings (docs/domain-reference.md §4.3), handoffs (§3.3),
 derived status (§4.6), allowed actions, and resolve / close / reopen.
 
 Given the events of earlier commands → one command → the new events (or the error, with nothing recorded).

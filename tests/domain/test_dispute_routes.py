@@ -1,4 +1,4 @@
-"""The legal route rules of domain/routes.py (domain.md §3.2, §4.7), through the Dispute commands.
+"""The legal route rules of domain/routes.py (docs/domain-reference.md §3.2, §4.7), through the Dispute commands.
 
 Given the events of earlier commands → open a proceeding (or hand the case off) → the new events,
 or a RouteRefused naming the rule and its statute with nothing recorded.
