@@ -182,3 +182,36 @@ def rules_table(table: RuleTable) -> Table:
             style="yellow" if rule.unverified else None,
         )
     return view
+
+
+@app.command("adopt-calendar")
+def adopt_calendar() -> None:
+    """Recompute open deadlines with the current calendar and rule table (records CALENDAR_UPDATE)."""
+    from sqlalchemy import distinct, select
+
+    from dispute_engine.bootstrap import bootstrap
+    from dispute_engine.config import ConfigurationError, Settings
+    from dispute_engine.logs import configure_logging
+    from dispute_engine.timers import KINDS
+    from domain.values import SYSTEM_ACTOR
+    from projections.reading import open_view
+
+    configure_logging()
+    try:
+        engine = bootstrap(Settings.from_env())
+    except ConfigurationError as error:
+        fail("configuration", str(error))
+    with engine:
+        follower = engine.follower(["deadlines"])
+        follower.run_once()
+        with engine.read_engine.begin() as connection:
+            table = open_view(connection, engine.views["deadlines"]).deadlines
+            cases = connection.execute(
+                select(distinct(table.c.case_kind), table.c.case_id).where(table.c.status.in_(("OPEN", "MISSED")))
+            ).all()
+        moved = 0
+        for case_kind, case_id in cases:
+            result = engine.app.adopt_policy(KINDS[case_kind], case_id, actor=SYSTEM_ACTOR)
+            moved += int(result.data.get("moved", 0))
+        typer.echo(json.dumps({"cases": len(cases), "deadlines_recomputed": moved,
+                               "calendar_version": engine.app.policy.calendar.version}))

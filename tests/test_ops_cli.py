@@ -71,3 +71,12 @@ def test_clock_rejects_a_malformed_date(story_store):
     result = run(story_store, "clock", "--once", "--today", "2027-02-30")
     assert result.returncode == 2
     assert "--today" in result.stderr
+
+
+def test_adopting_an_unchanged_calendar_recomputes_nothing(tmp_path):
+    assert run(tmp_path, "demo", "story").returncode == 0
+    result = run(tmp_path, "deadlines", "adopt-calendar")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["deadlines_recomputed"] == 0
+    assert report["calendar_version"].startswith("cal-")
