@@ -109,6 +109,8 @@ def mask_phone(value: str | None) -> str | None:
 def mask_person(person: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if person is None:
         return None
+    if person.get("erased"):
+        return _plain(person)
     return {
         "name": mask_name(person.get("name")),
         "id_number": mask_id_number(person.get("id_number")),
@@ -123,16 +125,21 @@ def sees_personal_data(actor: Actor) -> bool:
     return actor.role in (Role.STAFF, Role.PARTNER)
 
 
-def mask_record(value: Any) -> Any:
-    """Mask personal data anywhere in an event's data (parties' ``person``, a ticket's ``caller``)."""
+def reveal_record(value: Any, reveal: Callable[[Any], Any], *, masked: bool) -> Any:
+    """Open every sealed ``person`` in a record (an event's data, a party), masking it if asked."""
     if isinstance(value, list):
-        return [mask_record(item) for item in value]
+        return [reveal_record(item, reveal, masked=masked) for item in value]
     if isinstance(value, Mapping):
-        masked = {}
+        out = {}
         for key, item in value.items():
-            if key in ("person", "caller") and isinstance(item, Mapping):
-                masked[key] = {**{k: v for k, v in item.items() if k not in PERSONAL_FIELDS}, **mask_person(item)}
+            if key == "person" and isinstance(item, Mapping):
+                person = reveal(item)
+                out[key] = mask_person(person) if masked and not person.get("erased") else _plain(person)
             else:
-                masked[key] = mask_record(item)
-        return masked
+                out[key] = reveal_record(item, reveal, masked=masked)
+        return out
     return value
+
+
+def _plain(person: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: person.get(name) for name in (*PERSONAL_FIELDS, "erased") if name in person or name != "erased"}

@@ -16,8 +16,9 @@ from api.auth import build_auth
 from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
-from api.routers import cases, health
+from api.routers import cases, health, privacy
 from api.runtime import Runtime
+from dispute_engine.access_log import AccessLog
 from dispute_engine.bootstrap import Engine, bootstrap
 from dispute_engine.clock import Clock
 from dispute_engine.config import Settings
@@ -75,11 +76,13 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.state.runtime = Runtime(engine=engine, metrics=metrics, fingerprinter=Fingerprinter(load_jwt_secret(settings)))
+    app.state.runtime = Runtime(engine=engine, metrics=metrics, fingerprinter=Fingerprinter(load_jwt_secret(settings)),
+                                access_log=AccessLog(engine.read_engine, engine.clock))
     auth.install(app)
     install_error_handlers(app)
     app.include_router(health.build_router())
     app.include_router(cases.build_router())
+    app.include_router(privacy.build_router())
 
     @app.get("/", include_in_schema=False, dependencies=[public()])
     def root() -> RedirectResponse:

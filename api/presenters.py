@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from api.access import mask_person, mask_record, sees_personal_data
+from collections.abc import Callable
+
+from api.access import reveal_record, sees_personal_data
 from api.schemas import ComplaintOut, DeadlineOut, DisputeOut, HandoffOut, HistoryEventOut, PartyOut, ProceedingOut
 from dispute_engine.cases import HistoryEntry
 from domain.clocks import DeadlinePolicy
@@ -37,14 +39,20 @@ def deadlines_out(records: list[dict[str, Any]], today: date, policy: DeadlinePo
     return out
 
 
-def _party(record: dict[str, Any], full: bool) -> PartyOut:
-    data = dict(record)
-    if not full:
-        data["person"] = mask_person(record.get("person"))
-    return PartyOut(**data)
+Reveal = Callable[[Any], Any]
 
 
-def dispute_out(dispute: Dispute, actor: Actor, today: date, policy: DeadlinePolicy) -> DisputeOut:
+def _same(record: Any) -> Any:
+    return record
+
+
+def _party(record: dict[str, Any], full: bool, reveal: Reveal) -> PartyOut:
+    return PartyOut(**reveal_record(record, reveal, masked=not full))
+
+
+def dispute_out(dispute: Dispute, actor: Actor, today: date, policy: DeadlinePolicy,
+                reveal: Reveal = _same) -> DisputeOut:
+    """``reveal`` opens sealed personal data (the application's vault); auditors see it masked."""
     full = sees_personal_data(actor)
     actions = dispute.allowed_actions()
     return DisputeOut(
@@ -62,8 +70,8 @@ def dispute_out(dispute: Dispute, actor: Actor, today: date, policy: DeadlinePol
         workplace=dispute.workplace,
         employment=dispute.employment,
         caseworker=dispute.caseworker,
-        claimants=[_party(c, full) for c in dispute.claimants],
-        respondents=[_party(r, full) for r in dispute.respondents],
+        claimants=[_party(c, full, reveal) for c in dispute.claimants],
+        respondents=[_party(r, full, reveal) for r in dispute.respondents],
         claims=dispute.claims,
         proceedings=[
             ProceedingOut(**p, allowed_actions=PROCEEDING.triggers_from(p["state"]) if dispute.stage == "OPEN" else [])
@@ -87,11 +95,10 @@ def dispute_out(dispute: Dispute, actor: Actor, today: date, policy: DeadlinePol
     )
 
 
-def complaint_out(complaint: HotlineComplaint, actor: Actor, today: date, policy: DeadlinePolicy) -> ComplaintOut:
+def complaint_out(complaint: HotlineComplaint, actor: Actor, today: date, policy: DeadlinePolicy,
+                  reveal: Reveal = _same) -> ComplaintOut:
     full = sees_personal_data(actor)
-    caller = dict(complaint.caller)
-    if not full:
-        caller.update({"name": mask_person(caller)["name"], "phone": mask_person(caller)["phone"]})
+    caller = reveal_record(complaint.caller, reveal, masked=not full)
     fields = {name: getattr(complaint, name) for name in (
         "ticket_no", "state", "channel", "category", "complexity", "urgency", "summary", "received_at",
         "received_on", "after_hours", "subject_employer", "workers_affected", "amount_cny", "street",
@@ -106,7 +113,7 @@ def complaint_out(complaint: HotlineComplaint, actor: Actor, today: date, policy
     )
 
 
-def history_out(entry: HistoryEntry, actor: Actor) -> HistoryEventOut:
-    data = entry.data if sees_personal_data(actor) else mask_record(entry.data)
+def history_out(entry: HistoryEntry, actor: Actor, reveal: Reveal = _same) -> HistoryEventOut:
+    data = reveal_record(entry.data, reveal, masked=not sees_personal_data(actor))
     return HistoryEventOut(version=entry.version, type=entry.type, business_date=entry.business_date,
                            recorded_at=entry.recorded_at, actor=entry.actor, data=data)

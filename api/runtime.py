@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi import Depends, Request
 
+from api.access import sees_personal_data
 from api.metrics import Metrics
+from dispute_engine.access_log import AccessLog
 from dispute_engine.bootstrap import Engine
 from dispute_engine.idempotency import Fingerprinter, IdempotencyClaim
 from domain.values import Actor
@@ -20,6 +22,7 @@ class Runtime:
     engine: Engine
     metrics: Metrics
     fingerprinter: Fingerprinter
+    access_log: AccessLog
 
     @property
     def app(self) -> Any:
@@ -28,6 +31,11 @@ class Runtime:
     @property
     def clock(self) -> Any:
         return self.engine.clock
+
+    def note_personal_data_read(self, actor: Actor, case_kind: str, case_id: str, what: str) -> None:
+        """Every read of unmasked personal data goes into the access log that auditors query."""
+        if sees_personal_data(actor):
+            self.access_log.record(actor, case_kind, str(case_id), what)
 
     def claim(self, actor: Actor, key: str | None, route: str, body: Any) -> IdempotencyClaim | None:
         """The idempotency claim of a request with an ``Idempotency-Key`` header, scoped to its user."""

@@ -11,6 +11,7 @@ from dispute_engine.cases import DisputeEngine
 from dispute_engine.clock import Clock
 from dispute_engine.config import Settings
 from dispute_engine.timers import DeadlineClock
+from dispute_engine.vault import Vault, open_vault
 from projections.base import Projection
 from projections.deadlines import DeadlinesView
 from projections.engine import create_read_model_engine
@@ -30,6 +31,7 @@ class Engine:
     clock: Clock
     app: DisputeEngine
     read_engine: SqlEngine
+    vault: Vault
     views: dict[str, Projection] = field(default_factory=dict)
 
     def follower(self, names: list[str] | None = None) -> Follower:
@@ -44,6 +46,7 @@ class Engine:
     def close(self) -> None:
         self.app.close()
         self.read_engine.dispose()
+        self.vault.close()
 
     def __enter__(self) -> Engine:
         return self
@@ -58,8 +61,9 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Engine:
     if settings.postgres is None:
         # Create the data directory and the SQLite file (through the app) before any worker starts.
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = DisputeEngine(settings, clock)
+    vault = open_vault(settings)
+    app = DisputeEngine(settings, clock, vault)
     read_engine = create_read_model_engine(settings)
     views = {view.name: view for view in all_views()}
     log.info("engine_started", store=settings.store_description, environment=settings.environment)
-    return Engine(settings=settings, clock=clock, app=app, read_engine=read_engine, views=views)
+    return Engine(settings=settings, clock=clock, app=app, read_engine=read_engine, vault=vault, views=views)

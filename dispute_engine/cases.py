@@ -25,11 +25,13 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from dispute_engine.clock import Clock, is_after_hours
 from dispute_engine.config import ConfigurationError, Settings
 from dispute_engine.idempotency import IdempotencyClaim, IdempotencyRecord
+from dispute_engine.vault import Vault
 from domain.calendar import default_calendar
 from domain.clocks import DeadlinePolicy
 from domain.complaint import HotlineComplaint
 from domain.deadlines import DeadlineError, default_rules, load_rules, read_rule_overrides
-from domain.dispute import Dispute, new_id
+from domain.complaint import caller_subject
+from domain.dispute import Dispute, new_id, subject_of
 from domain.errors import InvalidInput, NotFound, StaleVersion
 from domain.sequence import YearlySequence
 from domain.values import Actor, Origin, parse_intake
@@ -86,9 +88,11 @@ class DisputeEngine(Application[UUID]):
     name = "DisputeEngine"
     snapshotting_intervals = {Dispute: 50, HotlineComplaint: 50, YearlySequence: 50}
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None, vault: Vault | None = None) -> None:
         self.settings = settings
         self.clock = clock or Clock()
+        self.vault = vault
+        self.protect = vault.seal if vault is not None else None
         interval = settings.snapshot_interval
         self.snapshotting_intervals = {Dispute: interval, HotlineComplaint: interval, YearlySequence: interval}
         self.policy = build_policy(settings)
@@ -196,8 +200,11 @@ class DisputeEngine(Application[UUID]):
 
     def _arguments(self, method: Callable[..., Any], arguments: Mapping[str, Any]) -> dict[str, Any]:
         given = _checked_arguments(method, arguments, self.clock.today())
-        if "policy" in inspect.signature(method).parameters:
+        parameters = inspect.signature(method).parameters
+        if "policy" in parameters:
             given["policy"] = self.policy
+        if "protect" in parameters:
+            given["protect"] = self.protect
         return given
 
     # ------------------------------------------------------------------ disputes: intake
@@ -211,7 +218,7 @@ class DisputeEngine(Application[UUID]):
             case_number, sequence = self._issue_number(
                 "case", self.settings.case_number_format, intake.received_on.year, "dispute"
             )
-            return Dispute.register(intake, case_number=case_number, actor=actor), sequence
+            return Dispute.register(intake, case_number=case_number, actor=actor, protect=self.protect), sequence
 
         return self._create_with_number(
             build, lambda d: CommandResult(str(d.id), d.version, None, {"case_number": d.case_number}), idempotency)
@@ -246,7 +253,8 @@ class DisputeEngine(Application[UUID]):
             case_number, sequence = self._issue_number(
                 "case", self.settings.case_number_format, intake.received_on.year, "dispute"
             )
-            dispute = Dispute.register(intake, case_number=case_number, actor=actor, complaint_id=str(complaint.id))
+            dispute = Dispute.register(intake, case_number=case_number, actor=actor, complaint_id=str(complaint.id),
+                                       protect=self.protect)
             complaint.convert_to_dispute(str(dispute.id), on=on, policy=self.policy, actor=actor)
             return dispute, complaint, sequence
 
@@ -288,7 +296,8 @@ class DisputeEngine(Application[UUID]):
 
         def build() -> tuple[Aggregate, ...]:
             complaint = HotlineComplaint.receive(
-                data, received_at=now, received_on=received_on, after_hours=is_after_hours(now), actor=actor
+                data, received_at=now, received_on=received_on, after_hours=is_after_hours(now), actor=actor,
+                protect=self.protect,
             )
             ticket_no, sequence = self._issue_number(
                 "ticket", self.settings.ticket_number_format, received_on.year, "complaint"
@@ -344,6 +353,46 @@ class DisputeEngine(Application[UUID]):
     def adopt_policy(self, kind: type[A], case_id: Any, *, actor: Actor) -> CommandResult:
         """Recompute this case's open deadlines with the deployment's current calendar (CALENDAR_UPDATE)."""
         return self._change(kind, case_id, lambda case: {"moved": case.adopt_policy(self.policy, actor=actor)})
+
+    # ------------------------------------------------------------------ personal data erasure
+
+    def erase_party_data(self, dispute_id: Any, party_id: Any, *, legal_basis: Any, actor: Actor) -> CommandResult:
+        """Erase one person's data on a lawful request: the event first, then the key is destroyed.
+
+        If the key could not be destroyed after the event was recorded, running the command again
+        destroys it without recording a second event.
+        """
+        dispute = self.load(Dispute, dispute_id)
+        if isinstance(party_id, str) and party_id in dispute.erased_parties:
+            self._destroy_key(subject_of(dispute.id, party_id))
+            return CommandResult(str(dispute.id), dispute.version, None, {"party_id": party_id})
+        subjects: list[str] = []
+
+        def run(case: Dispute) -> dict[str, Any]:
+            subjects.append(case.erase_personal_data(party_id, legal_basis=legal_basis, actor=actor))
+            return {"party_id": party_id}
+
+        result = self._change(Dispute, dispute_id, run)
+        self._destroy_key(subjects[-1])
+        return result
+
+    def erase_caller_data(self, complaint_id: Any, *, legal_basis: Any, actor: Actor) -> CommandResult:
+        complaint = self.load(HotlineComplaint, complaint_id)
+        if complaint.caller_erased:
+            self._destroy_key(caller_subject(complaint.id))
+            return CommandResult(str(complaint.id), complaint.version, None, {})
+        result = self._change(HotlineComplaint, complaint_id,
+                              lambda case: case.erase_caller_data(legal_basis=legal_basis, actor=actor) and None)
+        self._destroy_key(caller_subject(complaint.id))
+        return result
+
+    def _destroy_key(self, subject: str) -> None:
+        if self.vault is not None:
+            self.vault.erase(subject)
+
+    def reveal(self, record: Any) -> Any:
+        """Open a sealed personal-data record (``{"erased": True, …}`` once erased)."""
+        return self.vault.open(record) if self.vault is not None else record
 
     # ------------------------------------------------------------------ auditor queries
 
@@ -428,7 +477,7 @@ def _checked_arguments(method: Callable[..., Any], arguments: Mapping[str, Any],
     A missing business date ``on`` defaults to today (Asia/Shanghai); every other fact must be given.
     """
     parameters = inspect.signature(method).parameters
-    accepted = {name for name in parameters if name not in ("self", "actor", "policy")}
+    accepted = {name for name in parameters if name not in ("self", "actor", "policy", "protect")}
     unknown = sorted(set(arguments) - accepted)
     if unknown:
         raise InvalidInput(unknown[0], f"unknown field (accepted: {', '.join(sorted(accepted))})")

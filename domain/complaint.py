@@ -15,6 +15,8 @@ from domain.errors import CommandNotAllowed, InvalidInput
 from domain.stages import COMPLAINT, next_stage
 from domain.values import (
     Actor,
+    Protect,
+    check_free_text,
     Choice,
     parse_amount,
     parse_choice,
@@ -83,6 +85,11 @@ class ReferralTarget(Choice):
 UNREACHABLE_ATTEMPTS = 3  # a call-back counts as unreachable after three attempts [P]
 
 
+def caller_subject(complaint_id: Any) -> str:
+    """The vault subject of a ticket's caller."""
+    return f"{complaint_id}:caller"
+
+
 class HotlineComplaint(DeadlineKeeping, Aggregate):
     """A 12351 hotline ticket."""
 
@@ -133,6 +140,7 @@ class HotlineComplaint(DeadlineKeeping, Aggregate):
             complaint.merged_into = None
             complaint.reopen_count = 0
             complaint.deadlines = []
+            complaint.caller_erased = False
 
     @classmethod
     def receive(
@@ -143,8 +151,11 @@ class HotlineComplaint(DeadlineKeeping, Aggregate):
         received_on: date,
         after_hours: bool,
         actor: Actor,
+        protect: Protect | None = None,
     ) -> HotlineComplaint:
-        """Take a call or message in. ``received_on`` is the local (Asia/Shanghai) date."""
+        """Take a call or message in. ``received_on`` is the local (Asia/Shanghai) date.
+
+        The caller's name and phone are sealed under the caller's own key (``protect``)."""
         if not isinstance(data, Mapping):
             raise InvalidInput("body", "expected an object")
         caller = data.get("caller") or {}
@@ -162,24 +173,26 @@ class HotlineComplaint(DeadlineKeeping, Aggregate):
         workers = data.get("workers_affected")
         if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
             raise InvalidInput("workers_affected", "expected a positive whole number")
+        complaint_id = uuid.uuid4()
+        person = {"name": require_text(caller.get("name"), "caller.name", max_length=100, optional=True),
+                  "phone": phone}
         return cls._create(
             cls.Received,
-            id=uuid.uuid4(),
+            id=complaint_id,
             actor=actor.record(),
             channel=parse_choice(TicketChannel, data.get("channel", "PHONE_12351"), "channel").value,
             received_at=received_at,
             received_on=received_on,
             after_hours=after_hours,
             caller={
-                "name": require_text(caller.get("name"), "caller.name", max_length=100, optional=True),
-                "phone": phone,
+                "person": protect(caller_subject(complaint_id), person) if protect else person,
                 "anonymous": anonymous,
                 "is_union_member": member,
             },
             category=parse_choice(TicketCategory, data.get("category"), "category").value,
             complexity=parse_choice(Complexity, data.get("complexity", "GENERAL"), "complexity").value,
             urgency=parse_choice(Urgency, data.get("urgency", "NORMAL"), "urgency").value,
-            summary=require_text(data.get("summary"), "summary", max_length=2000),
+            summary=check_free_text(require_text(data.get("summary"), "summary", max_length=2000), "summary"),
             subject_employer=require_text(data.get("subject_employer"), "subject_employer", max_length=200, optional=True),
             workers_affected=workers,
             amount_cny=parse_amount(data.get("amount_cny"), "amount_cny"),
@@ -318,7 +331,7 @@ class HotlineComplaint(DeadlineKeeping, Aggregate):
 
     def add_handling_note(self, note: Any, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         self._step("add_handling_note", self.HandlingNoteAdded, actor=actor, policy=policy,
-                   note=require_text(note, "note", max_length=2000), on=self._on(on))
+                   note=check_free_text(require_text(note, "note", max_length=2000), "note"), on=self._on(on))
 
     class ConvertedToDispute(Stepped):
         dispute_id: str
@@ -364,7 +377,7 @@ class HotlineComplaint(DeadlineKeeping, Aggregate):
     def submit_reply(self, *, text: Any, outcome: Any, amount_recovered_cny: Any = None, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """办结回复; starts H4 (call-back)."""
         self._step(
-            "submit_reply", self.ReplySubmitted, actor=actor, policy=policy, text=require_text(text, "text", max_length=4000),
+            "submit_reply", self.ReplySubmitted, actor=actor, policy=policy, text=check_free_text(require_text(text, "text", max_length=4000), "text"),
             outcome=parse_choice(ReplyOutcome, outcome, "outcome").value,
             amount_recovered_cny=parse_amount(amount_recovered_cny, "amount_recovered_cny"), on=self._on(on),
         )
@@ -445,6 +458,20 @@ class HotlineComplaint(DeadlineKeeping, Aggregate):
         if record["consequence"] == "escalate" and "escalate" in COMPLAINT.triggers_from(self.state):
             self._step("escalate", self.Escalated, actor=actor, policy=policy, level="DISTRICT",
                        reason=f"{record['rule_id']} overdue (due {record['due_date']})", on=today)
+
+    class CallerDataErased(Event):
+        legal_basis: str
+
+        def apply(self, complaint: HotlineComplaint) -> None:
+            complaint.caller_erased = True
+
+    def erase_caller_data(self, *, legal_basis: Any, actor: Actor) -> str:
+        """删除个人信息: record the erasure of the caller's data; the application destroys the key."""
+        if self.caller_erased:
+            raise CommandNotAllowed("the caller's personal data was already erased")
+        basis = require_text(legal_basis, "legal_basis", max_length=300)
+        self.trigger_event(self.CallerDataErased, actor=actor.record(), legal_basis=basis)
+        return caller_subject(self.id)
 
     # ------------------------------------------------------------------ queries
 

@@ -43,6 +43,7 @@ from domain.values import (
     HandoffChannel,
     HandoffReason,
     Intake,
+    Protect,
     RejectionReason,
     Respondent,
     RiskFlag,
@@ -52,6 +53,7 @@ from domain.values import (
     parse_choices,
     parse_date,
     parse_documents,
+    protect_person,
     require_text,
 )
 
@@ -108,14 +110,19 @@ class Dispute(DeadlineKeeping, Aggregate):
             dispute.overrides = []
             dispute.deadlines = []
             dispute.representatives = []
+            dispute.erased_parties = []
             dispute.resolution = None
             dispute.closure = None
 
     @classmethod
     def register(
-        cls, intake: Intake, *, case_number: str, actor: Actor, complaint_id: str | None = None
+        cls, intake: Intake, *, case_number: str, actor: Actor, complaint_id: str | None = None,
+        protect: Protect | None = None,
     ) -> Dispute:
-        """Take a dispute in (受理登记). Claimants and respondents: at least one each."""
+        """Take a dispute in (受理登记). Claimants and respondents: at least one each.
+
+        Each natural person's personal data is sealed under that person's own key (``protect``).
+        """
         if not intake.claimants:
             raise InvalidInput("claimants", "at least one claimant is required")
         if not intake.respondents:
@@ -130,16 +137,18 @@ class Dispute(DeadlineKeeping, Aggregate):
             case_types.append(CaseType.COLLECTIVE_COMMON_CLAIM)
         if not is_collective and CaseType.INDIVIDUAL not in case_types:
             case_types.insert(0, CaseType.INDIVIDUAL)
+        dispute_id = uuid.uuid4()
         return cls._create(
             cls.Registered,
-            id=uuid.uuid4(),
+            id=dispute_id,
             actor=actor.record(),
             case_number=case_number,
             origin=intake.origin.value,
             summary=intake.summary,
             received_on=intake.received_on,
-            claimants=[c.record() for c in intake.claimants],
-            respondents=[r.record() for r in intake.respondents],
+            claimants=[protect_person(c.record(), subject_of(dispute_id, c.party_id), protect) for c in intake.claimants],
+            respondents=[protect_person(r.record(), subject_of(dispute_id, r.party_id), protect)
+                         for r in intake.respondents],
             claims=[c.record() for c in intake.claims],
             case_types=[t.value for t in case_types],
             risk_flags=[f.value for f in intake.risk_flags],
@@ -223,7 +232,7 @@ class Dispute(DeadlineKeeping, Aggregate):
                 dispute.respondents.append(dict(self.party))
 
     def add_party(self, *, side: Any, party: Any, on: Any, policy: DeadlinePolicy | None = None,
-                  actor: Actor) -> None:
+                  protect: Protect | None = None, actor: Actor) -> None:
         """追加当事人: a party added restarts the award clock of an open arbitration (2017 rules art. 46)."""
         self._check_open()
         if side not in ("claimant", "respondent"):
@@ -231,12 +240,34 @@ class Dispute(DeadlineKeeping, Aggregate):
         if not isinstance(party, Mapping):
             raise InvalidInput("party", "expected an object")
         parser = Claimant.parse if side == "claimant" else Respondent.parse
-        record = parser(party, "party", new_id()).record()
+        party_id = new_id()
+        record = protect_person(parser(party, "party", party_id).record(), subject_of(self.id, party_id), protect)
         on_ = self._business_date(on)
         self.trigger_event(self.PartyAdded, actor=actor.record(), party=record, on=on_)
         for proceeding in self.proceedings:
             if proceeding["kind"] == ProceedingKind.ARBITRATION.value and proceeding["state"] == "ACTIVE":
                 self._restart("A8", proceeding["proceeding_id"], on_, policy, actor, note="party added")
+
+    class PersonalDataErased(Event):
+        """A person's key was destroyed on a lawful request; their data is unreadable from now on."""
+
+        party_id: str
+        legal_basis: str
+
+        def apply(self, dispute: Dispute) -> None:
+            dispute.erased_parties.append(self.party_id)
+
+    def erase_personal_data(self, party_id: Any, *, legal_basis: Any, actor: Actor) -> str:
+        """删除个人信息 (PIPL art. 47): record the erasure; the application destroys the key. Returns the subject."""
+        if not isinstance(party_id, str) or not any(
+            p["party_id"] == party_id for p in [*self.claimants, *self.respondents]
+        ):
+            raise InvalidInput("party_id", "no such party on this dispute")
+        if party_id in self.erased_parties:
+            raise CommandNotAllowed(f"the personal data of party {party_id} was already erased")
+        basis = require_text(legal_basis, "legal_basis", max_length=300)
+        self.trigger_event(self.PersonalDataErased, actor=actor.record(), party_id=party_id, legal_basis=basis)
+        return subject_of(self.id, party_id)
 
     class RepresentativesElected(Event):
         party_ids: list[str]
@@ -1184,6 +1215,11 @@ HANDOFF_CLOCK_TRIGGERS = {
     "reject": "reject",
     "withdraw": "withdraw",
 }
+
+
+def subject_of(dispute_id: Any, party_id: str) -> str:
+    """The vault subject of a party: one key per person per case, so one person can be erased."""
+    return f"{dispute_id}:{party_id}"
 
 
 def _text_list(values: Any, field_name: str) -> list[str]:

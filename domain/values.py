@@ -12,7 +12,7 @@ topics, summaries or log lines.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -356,6 +356,35 @@ def parse_phone(value: Any, field_name: str) -> str | None:
     if not re.fullmatch(r"1[3-9]\d{9}|0\d{9,11}", digits):
         raise InvalidInput(field_name, "expected an 11-digit mobile number or a landline with area code")
     return digits
+
+
+# --------------------------------------------------------------------------- personal data
+
+Protect = Callable[[str, dict[str, Any]], dict[str, Any]]
+"""Seals one person's personal fields under that person's own key (subject id, fields) → record.
+
+The application passes its vault's ``seal``; without one, records stay as given (domain tests)."""
+
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def check_free_text(text: str | None, field_name: str) -> str | None:
+    """Free text (summaries, notes, replies) must not carry ID or phone numbers: those belong in the
+    parties' fields, where they are sealed per person and can be erased."""
+    if text and (_ID_NUMBER_IN_TEXT.search(text) or _MOBILE_IN_TEXT.search(text)):
+        raise InvalidInput(
+            field_name,
+            "must not contain an ID number or a phone number; record them in the party's or caller's fields",
+        )
+    return text
+
+
+def protect_person(record: dict[str, Any], subject_id: str, protect: Protect | None) -> dict[str, Any]:
+    """The party record with its ``person`` sealed for ``subject_id`` (unchanged without ``protect``)."""
+    if protect is None or record.get("person") is None:
+        return record
+    return {**record, "person": protect(subject_id, record["person"])}
 
 
 # --------------------------------------------------------------------------- parties
@@ -704,7 +733,7 @@ def parse_intake(data: Mapping[str, Any], *, default_received_on: date, new_part
         raise InvalidInput("received_on", "is in the future")
     return Intake(
         origin=parse_choice(Origin, data.get("origin", "WALK_IN"), "origin"),
-        summary=require_text(data.get("summary"), "summary", max_length=2000),
+        summary=check_free_text(require_text(data.get("summary"), "summary", max_length=2000), "summary"),
         received_on=received,
         claimants=[Claimant.parse(c, f"claimants[{i}]", new_party_id()) for i, c in enumerate(claimants_data)],
         respondents=[Respondent.parse(r, f"respondents[{i}]", new_party_id()) for i, r in enumerate(respondents_data)],

@@ -81,7 +81,7 @@ def _answer(response: Response, rt: Runtime, run: Callable[[], CommandResult], c
 def _command_model(name: str, method: Callable[..., Any]) -> type:
     fields: dict[str, Any] = {}
     for parameter in inspect.signature(method).parameters:
-        if parameter in ("self", "actor", "policy"):
+        if parameter in ("self", "actor", "policy", "protect"):
             continue
         spec = COMMAND_PARAMETERS.get((name, parameter)) or PARAMETERS.get(parameter)
         if spec is None:
@@ -119,7 +119,8 @@ def build_router() -> APIRouter:
         wanted = _wanted_version(rt, current, dispute_id, version, as_of, Dispute)
         dispute = current if wanted == current.version else rt.app.load(Dispute, dispute_id, version=wanted)
         response.headers["ETag"] = f'"{current.version}"'
-        return dispute_out(dispute, actor, rt.clock.today(), rt.app.policy)
+        rt.note_personal_data_read(actor, "dispute", dispute_id, "state")
+        return dispute_out(dispute, actor, rt.clock.today(), rt.app.policy, rt.app.reveal)
 
     @router.get("/disputes/{dispute_id}/history", response_model=HistoryOut, responses=ERRORS, tags=["audit"],
                 summary="Every event of the dispute: what, who, business date, when recorded, data")
@@ -127,8 +128,9 @@ def build_router() -> APIRouter:
         current = rt.app.load(Dispute, dispute_id)
         check_dispute_visible(current, actor)
         entries = rt.app.history(dispute_id, Dispute)
+        rt.note_personal_data_read(actor, "dispute", dispute_id, "history")
         return HistoryOut(id=str(current.id), version=current.version,
-                          events=[history_out(e, actor) for e in entries],
+                          events=[history_out(e, actor, rt.app.reveal) for e in entries],
                           personal_data="full" if actor.role is not Role.AUDITOR else "masked")
 
     @router.get("/disputes/{dispute_id}/diff", response_model=DiffOut, responses=ERRORS, tags=["audit"],
@@ -143,13 +145,17 @@ def build_router() -> APIRouter:
         if to_version > current.version:
             raise InvalidInput("to", f"the dispute is at version {current.version}")
         today, policy = rt.clock.today(), rt.app.policy
-        before = jsonable_encoder(dispute_out(rt.app.load(Dispute, dispute_id, version=from_version), actor, today, policy))
-        after = jsonable_encoder(dispute_out(rt.app.load(Dispute, dispute_id, version=to_version), actor, today, policy))
+        reveal = rt.app.reveal
+        rt.note_personal_data_read(actor, "dispute", dispute_id, "diff")
+        before = jsonable_encoder(dispute_out(rt.app.load(Dispute, dispute_id, version=from_version), actor, today,
+                                              policy, reveal))
+        after = jsonable_encoder(dispute_out(rt.app.load(Dispute, dispute_id, version=to_version), actor, today,
+                                             policy, reveal))
         entries = [e for e in rt.app.history(dispute_id, Dispute) if from_version < e.version <= to_version]
         return DiffOut(id=str(current.id), from_version=from_version, to_version=to_version,
                        changes=[ChangeOut(path=p, before=b, after=a) for p, b, a in diff(before, after)
                                 if p not in ("version", "modified_at")],
-                       events=[history_out(e, actor) for e in entries])
+                       events=[history_out(e, actor, reveal) for e in entries])
 
     @router.post("/disputes/{dispute_id}/deadlines/{deadline_id}/extend", response_model=CommandOut,
                  responses=ERRORS, tags=["deadlines"],
@@ -189,7 +195,8 @@ def build_router() -> APIRouter:
         wanted = _wanted_version(rt, current, complaint_id, version, as_of, HotlineComplaint)
         complaint = current if wanted == current.version else rt.app.load(HotlineComplaint, complaint_id, version=wanted)
         response.headers["ETag"] = f'"{current.version}"'
-        return complaint_out(complaint, actor, rt.clock.today(), rt.app.policy)
+        rt.note_personal_data_read(actor, "complaint", complaint_id, "state")
+        return complaint_out(complaint, actor, rt.clock.today(), rt.app.policy, rt.app.reveal)
 
     @router.get("/complaints/{complaint_id}/history", response_model=HistoryOut, responses=ERRORS, tags=["audit"],
                 summary="Every event of the ticket")
@@ -198,8 +205,9 @@ def build_router() -> APIRouter:
         current = rt.app.load(HotlineComplaint, complaint_id)
         check_complaint_visible(current, actor)
         entries = rt.app.history(complaint_id, HotlineComplaint)
+        rt.note_personal_data_read(actor, "complaint", complaint_id, "history")
         return HistoryOut(id=str(current.id), version=current.version,
-                          events=[history_out(e, actor) for e in entries],
+                          events=[history_out(e, actor, rt.app.reveal) for e in entries],
                           personal_data="full" if actor.role is not Role.AUDITOR else "masked")
 
     @router.post("/complaints/{complaint_id}/convert-to-dispute", status_code=201, response_model=CommandOut,

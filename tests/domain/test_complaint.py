@@ -80,7 +80,7 @@ def test_caller_without_a_phone_is_invalid_unless_anonymous():
 def test_anonymous_caller_needs_no_phone():
     form = ticket_form(caller={"anonymous": True})
     complaint = after([], accepted([], receive_ticket(form)))
-    assert (complaint.caller["anonymous"], complaint.caller["phone"]) == (True, None)
+    assert (complaint.caller["anonymous"], complaint.caller["person"]["phone"]) == (True, None)
 
 
 def test_malformed_caller_phone_is_invalid():
