@@ -25,6 +25,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from dispute_engine.clock import Clock, is_after_hours
 from dispute_engine.config import ConfigurationError, Settings
 from dispute_engine.idempotency import IdempotencyClaim, IdempotencyRecord
+from dispute_engine.secrets import event_cipher_env
 from dispute_engine.vault import Vault
 from domain.calendar import default_calendar
 from domain.clocks import DeadlinePolicy
@@ -97,7 +98,7 @@ class DisputeEngine(Application[UUID]):
         self.snapshotting_intervals = {Dispute: interval, HotlineComplaint: interval, YearlySequence: interval}
         self.policy = build_policy(settings)
         self.conflicts_retried = 0
-        super().__init__(env=settings.eventsourcing_env())
+        super().__init__(env={**settings.eventsourcing_env(), **event_cipher_env(settings)})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -8,6 +8,7 @@ The secret itself is never logged.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Mapping
@@ -80,3 +81,54 @@ def _check_length(secret: str, source: str) -> None:
         raise ConfigurationError(
             f"{source}: the token signing secret must be at least {MIN_SECRET_BYTES} bytes, got {length}"
         )
+
+
+# ---------------------------------------------------------------------- the event store's own cipher
+
+EVENT_CIPHER_ENV = "DISPUTE_ENGINE_EVENT_CIPHER"
+EVENT_CIPHER_KEY_ENV = "DISPUTE_ENGINE_EVENT_CIPHER_KEY"
+
+
+def event_cipher_env(settings: Settings, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The eventsourcing library's whole-payload AES-GCM cipher, on when ``DISPUTE_ENGINE_EVENT_CIPHER=aes``.
+
+    Personal data is already sealed per person; this encrypts every payload (summaries, amounts,
+    outcomes) as well, as defence in depth. The key is ``DISPUTE_ENGINE_EVENT_CIPHER_KEY`` (base64 of
+    32 bytes); in development it is generated into the data directory when unset.
+    """
+    env = os.environ if environ is None else environ
+    mode = env.get(EVENT_CIPHER_ENV, "off").strip().lower() or "off"
+    if mode == "off":
+        return {}
+    if mode != "aes":
+        raise ConfigurationError(f"{EVENT_CIPHER_ENV}: expected off or aes, got {mode!r}")
+    key = env.get(EVENT_CIPHER_KEY_ENV, "").strip()
+    if not key:
+        if settings.environment != "development":
+            raise ConfigurationError(f"{EVENT_CIPHER_KEY_ENV}: required when {EVENT_CIPHER_ENV}=aes in production")
+        path = settings.data_dir / "secrets" / "event-cipher.key"
+        if not path.exists():
+            _generate_key_file(path)
+        key = path.read_text(encoding="utf-8").strip()
+    try:
+        if len(base64.b64decode(key, validate=True)) != 32:
+            raise ValueError
+    except ValueError:
+        raise ConfigurationError(f"{EVENT_CIPHER_KEY_ENV}: expected base64 of 32 bytes") from None
+    return {"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": key}
+
+
+def _generate_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+        try:
+            os.link(staging, path)
+        except FileExistsError:
+            return
+    finally:
+        staging.unlink(missing_ok=True)
+    structlog.get_logger().warning("development_secret_generated", path=str(path))
