@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from prometheus_client.core import GaugeMetricFamily
 
+from api import ui
 from api.access import public
 from api.auth import build_auth
 from api.errors import install_error_handlers
@@ -23,6 +24,8 @@ from dispute_engine.bootstrap import Engine, bootstrap
 from dispute_engine.clock import Clock
 from dispute_engine.config import Settings
 from dispute_engine.idempotency import Fingerprinter
+from dispute_engine.integrity import create_sealer
+from api.integrity_watch import IntegrityWatch
 from dispute_engine.secrets import load_jwt_secret
 
 log = structlog.get_logger(__name__)
@@ -38,13 +41,17 @@ def create_app(
     background: bool = True,
     poll_interval: float = 0.2,
     clock_interval: float = 60.0,
+    verify_interval: float = 600.0,
     upload_limit: int = DEFAULT_UPLOAD_LIMIT,
 ) -> FastAPI:
     """Build the API on ``settings``' store. With ``background``, the views and the deadline clock run
     in-process while the app serves (threads started at start-up, stopped at shutdown)."""
     engine = engine or bootstrap(settings, clock=clock)
+    sealer = create_sealer(engine)  # a production store without its checkpoint key stops here, named
+    integrity = IntegrityWatch(settings, engine, sealer)
     metrics = Metrics()
     metrics.add_live(lambda: _live_figures(engine))
+    metrics.add_live(integrity.figures)
     auth = build_auth(settings, engine.read_engine, engine.clock)
     stop = threading.Event()
 
@@ -57,6 +64,9 @@ def create_app(
             threads = [
                 threading.Thread(target=follower.run_forever, args=(stop, poll_interval), name="views", daemon=True),
                 threading.Thread(target=deadline_clock.run_forever, args=(stop, clock_interval), name="clock",
+                                 daemon=True),
+                threading.Thread(target=sealer.run_forever, args=(stop, 1.0), name="sealer", daemon=True),
+                threading.Thread(target=integrity.run_forever, args=(stop, verify_interval), name="verify",
                                  daemon=True),
             ]
             for thread in threads:
@@ -76,17 +86,19 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.state.integrity = integrity
     app.state.runtime = Runtime(engine=engine, metrics=metrics, fingerprinter=Fingerprinter(load_jwt_secret(settings)),
                                 access_log=AccessLog(engine.read_engine, engine.clock))
     auth.install(app)
     install_error_handlers(app)
     app.include_router(health.build_router())
     app.include_router(cases.build_router())
+    app.include_router(ui.build_router())
     app.include_router(privacy.build_router())
 
     @app.get("/", include_in_schema=False, dependencies=[public()])
     def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/ui/")
 
     app.add_middleware(BodyLimit, upload_limit=upload_limit)
     app.add_middleware(RequestContext, metrics=metrics)

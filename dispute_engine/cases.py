@@ -160,6 +160,10 @@ class DisputeEngine(Application[UUID]):
             return []
         return [IdempotencyRecord.record(claim, {"id": result.id, "version": result.version, "data": result.data})]
 
+    def load_id(self, aggregate_id: Any) -> UUID:
+        """The store's id for a case id given as text."""
+        return _uuid(aggregate_id)
+
     def load(self, kind: type[A], aggregate_id: Any, version: int | None = None) -> A:
         uid = _uuid(aggregate_id)
         try:

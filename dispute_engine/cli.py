@@ -6,6 +6,7 @@ import typer
 
 from dispute_engine.deadlines_cli import app as deadlines_app
 from dispute_engine.demo_cli import app as demo_app
+from dispute_engine.integrity_cli import register_integrity_commands
 from dispute_engine.projections_cli import app as projections_app
 from dispute_engine.users_cli import app as users_app
 
@@ -19,6 +20,7 @@ app.add_typer(deadlines_app, name="deadlines")
 app.add_typer(demo_app, name="demo")
 app.add_typer(projections_app, name="projections")
 app.add_typer(users_app, name="users")
+register_integrity_commands(app)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import allow
@@ -27,6 +27,18 @@ class AccessEntryOut(BaseModel):
     case_kind: str
     case_id: str
     what: str
+
+
+class IntegrityOut(BaseModel):
+    sealed_position: int
+    log_head: int
+    unsealed: int
+    checkpoint_position: int | None
+    checkpoint_time: str | None
+    verified_at: datetime | None
+    intact: bool | None
+    summary: str | None
+    first_bad_position: int | None
 
 
 class AccessLogOut(BaseModel):
@@ -60,5 +72,18 @@ def build_router() -> APIRouter:
         entries, total = rt.access_log.query(case_id=case_id, user_id=user_id, limit=limit, offset=offset)
         following = offset + limit if offset + limit < total else None
         return AccessLogOut(items=[AccessEntryOut(**vars(e)) for e in entries], total=total, next=following)
+
+    @router.get("/audit/integrity", response_model=IntegrityOut, responses=ERRORS, tags=["audit"],
+                summary="The audit chain: how far it is sealed and the last verification (refresh=true: verify now)")
+    def integrity(request: Request, actor: Actor = allow("auditor", "admin", "staff"),
+                  refresh: bool = False) -> IntegrityOut:
+        watch = request.app.state.integrity
+        last = watch.verify_now() if refresh or watch.last is None else watch.last
+        status = watch.sealer.status()
+        return IntegrityOut(
+            sealed_position=status.sealed_position, log_head=status.log_head, unsealed=status.unsealed,
+            checkpoint_position=status.checkpoint_position, checkpoint_time=status.checkpoint_time,
+            verified_at=last.checked_at, intact=last.ok, summary=last.summary, first_bad_position=last.bad_position,
+        )
 
     return router

@@ -83,3 +83,38 @@ def test_erasure_makes_the_data_unreadable_and_records_an_event_without_personal
 def test_free_text_with_an_id_number_or_phone_is_refused_naming_the_field(api):
     response = api.post("staff", "/disputes", {**DISPUTE, "summary": f"worker {PHONE} called"})
     assert response.status_code == 422 and response.json()["detail"]["field"] == "summary"
+
+
+def test_auditor_sees_the_chain_sealed_and_verified_intact(api):
+    _seed(api)
+    api.app.state.integrity.sealer.run_once()
+    report = api.get("auditor", "/audit/integrity", refresh="true").json()
+    assert report["intact"] is True
+    assert report["sealed_position"] == report["log_head"] > 0
+    assert "audit_chain_intact 1.0" in api.client.get("/metrics").text
+
+
+def test_after_erasure_nothing_decrypts_and_the_chain_still_verifies(api):
+    did, tid = _seed(api)
+    party_id = api.get("staff", f"/disputes/{did}").json()["claimants"][0]["party_id"]
+    api.app.state.integrity.sealer.run_once()
+    api.post("staff", f"/disputes/{did}/parties/{party_id}/erase", {"legal_basis": "个人信息保护法 第47条"})
+    api.post("staff", f"/complaints/{tid}/erase-caller", {"legal_basis": "个人信息保护法 第47条"})
+    api.app.state.integrity.sealer.run_once()
+    vault = api.engine.vault
+    sealed = [p for e in api.engine.app.events.get(api.engine.app.load_id(did)) for p in _persons(vars(e))]
+    sealed += [p for e in api.engine.app.events.get(api.engine.app.load_id(tid)) for p in _persons(vars(e))]
+    assert sealed and all(vault.open(p)["erased"] for p in sealed)
+    assert api.get("auditor", "/audit/integrity", refresh="true").json()["intact"] is True
+
+
+def _persons(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "person" and isinstance(item, dict) and item.get("sealed"):
+                yield item
+            else:
+                yield from _persons(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _persons(item)
