@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/dispute-engine demo story
+	$(VENV)/bin/dispute-engine serve --demo
 
 test: $(STAMP)
 	$(VENV)/bin/pytest

@@ -17,20 +17,19 @@ from api.auth import build_auth
 from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
-from api.routers import cases, health, privacy
+from api.routers import cases, documents, health, privacy
 from api.runtime import Runtime
 from dispute_engine.access_log import AccessLog
 from dispute_engine.bootstrap import Engine, bootstrap
 from dispute_engine.clock import Clock
 from dispute_engine.config import Settings
+from dispute_engine.documents import documents_from_settings
 from dispute_engine.idempotency import Fingerprinter
 from dispute_engine.integrity import create_sealer
 from api.integrity_watch import IntegrityWatch
 from dispute_engine.secrets import load_jwt_secret
 
 log = structlog.get_logger(__name__)
-
-DEFAULT_UPLOAD_LIMIT = 20 * 1024 * 1024
 
 
 def create_app(
@@ -42,7 +41,7 @@ def create_app(
     poll_interval: float = 0.2,
     clock_interval: float = 60.0,
     verify_interval: float = 600.0,
-    upload_limit: int = DEFAULT_UPLOAD_LIMIT,
+    upload_limit: int | None = None,
 ) -> FastAPI:
     """Build the API on ``settings``' store. With ``background``, the views and the deadline clock run
     in-process while the app serves (threads started at start-up, stopped at shutdown)."""
@@ -79,6 +78,7 @@ def create_app(
             for thread in threads:
                 thread.join(timeout=10)
             engine.close()
+            app.state.documents.close()
 
     app = FastAPI(
         title="dispute-engine",
@@ -87,6 +87,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.integrity = integrity
+    app.state.documents = documents_from_settings(settings)
     app.state.runtime = Runtime(engine=engine, metrics=metrics, fingerprinter=Fingerprinter(load_jwt_secret(settings)),
                                 access_log=AccessLog(engine.read_engine, engine.clock))
     auth.install(app)
@@ -95,12 +96,13 @@ def create_app(
     app.include_router(cases.build_router())
     app.include_router(ui.build_router())
     app.include_router(privacy.build_router())
+    app.include_router(documents.build_router())
 
     @app.get("/", include_in_schema=False, dependencies=[public()])
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/")
 
-    app.add_middleware(BodyLimit, upload_limit=upload_limit)
+    app.add_middleware(BodyLimit, upload_limit=upload_limit or app.state.documents.max_bytes + 64 * 1024)
     app.add_middleware(RequestContext, metrics=metrics)
     return app
 

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from dispute_engine.documents import DocumentCorrupted, DocumentError
 from domain.deadlines import DeadlineError
 from domain.errors import CommandNotAllowed, DomainError, InvalidInput, NotFound, RouteRefused, StaleVersion
 
@@ -120,6 +121,15 @@ def install_error_handlers(app: FastAPI) -> None:
         message = error.detail if isinstance(error.detail, str) else codes.get(error.status_code, "error")
         return error_response(request, error.status_code, codes.get(error.status_code, "error"), message,
                               headers=getattr(error, "headers", None))
+
+    @app.exception_handler(DocumentError)
+    async def document(request: Request, error: DocumentError) -> JSONResponse:
+        status = {"too_large": 413, "unsupported_media_type": 415, "not_found": 404}.get(error.code, 422)
+        if isinstance(error, DocumentCorrupted):
+            log.error("document_corrupted", request_id=request_id_of(request))
+            return error_response(request, 500, "document_corrupted",
+                                  "the stored document no longer matches its hash; it was not served")
+        return error_response(request, status, error.code, error.message)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

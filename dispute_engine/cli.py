@@ -86,14 +86,27 @@ def serve(
     configure_logging()
     try:
         settings = Settings.from_env()
-        engine = bootstrap(settings)
         if demo:
-            from dispute_engine.demo_cli import load_into
-
-            load_into(engine)
+            _load_demo_if_empty(settings)
+        engine = bootstrap(settings)
         application = create_app(settings, engine=engine)
     except ConfigurationError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"dispute-engine on http://{host}:{port}/docs — store: {settings.store_description}", err=True)
+    typer.echo(f"dispute-engine: web UI http://{host}:{port}/ui/ · API docs http://{host}:{port}/docs · "
+               f"store: {settings.store_description}", err=True)
     uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+
+
+def _load_demo_if_empty(settings) -> None:
+    """``serve --demo``: last year's demo district, loaded only into an empty store."""
+    from dispute_engine.bootstrap import bootstrap
+    from dispute_engine.clock import Clock
+    from dispute_engine.demo_cli import load_with_progress
+
+    with bootstrap(settings) as probe:
+        empty = not probe.app.recorder.max_notification_id()
+    if not empty:
+        typer.echo("the store already holds cases: --demo loads nothing", err=True)
+        return
+    load_with_progress(settings, seed=2024, year=Clock().today().year - 1)

@@ -46,3 +46,70 @@ def story() -> None:
                 )
             console.print(table)
         console.print(f"dispute id {result.dispute_id}; ticket id {result.complaint_id}")
+
+
+@app.command("load")
+def load(
+    seed: int = typer.Option(2024, "--seed", help="Seed of the synthetic year; the same seed gives the same year."),
+    year: int = typer.Option(2026, "--year", help="The calendar year to simulate, 1 January to 31 December."),
+    small: bool = typer.Option(False, "--small", help="A small year (40 disputes, 60 tickets) that loads in seconds."),
+) -> None:
+    """Load a realistic district year (500 disputes, 1,000 12351 tickets) into an empty store, with demo users."""
+    import logging
+
+    from dispute_engine.config import ConfigurationError
+
+    configure_logging(level=logging.WARNING)  # a log line per simulated day would break the progress bar
+    try:
+        settings = Settings.from_env()
+    except ConfigurationError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    if not load_with_progress(settings, seed=seed, year=year, small=small):
+        raise typer.Exit(1)
+
+
+def load_with_progress(settings: Settings, *, seed: int, year: int, small: bool = False) -> bool:
+    """Load the demo year with a progress bar, print its summary and the demo users' passwords once.
+
+    Returns False (and changes nothing) when the store is not empty.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dispute_engine.demo_year import (
+        FULL_DISPUTES,
+        FULL_TICKETS,
+        SMALL_DISPUTES,
+        SMALL_TICKETS,
+        DemoProgress,
+        DemoStoreNotEmpty,
+        create_demo_users,
+        load_demo_year,
+        print_credentials,
+        print_summary,
+    )
+    from dispute_engine.users import UserStore
+
+    disputes, tickets = (SMALL_DISPUTES, SMALL_TICKETS) if small else (FULL_DISPUTES, FULL_TICKETS)
+    console = Console(width=None if Console().is_terminal else 140)
+    with bootstrap(settings, clock=FixedClock()) as engine:
+        console.print(f"[bold]Store:[/bold] {settings.store_description}")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+                   TextColumn("{task.fields[counts]}"), TimeElapsedColumn())
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task(f"{year}-01-01", total=366, counts="")
+
+            def report(day: DemoProgress) -> None:
+                progress.update(task, completed=day.days_done, total=day.days_total, description=day.day.isoformat(),
+                                counts=f"{day.disputes} disputes, {day.tickets} tickets, {day.commands} commands")
+
+            try:
+                summary = load_demo_year(engine, seed=seed, year=year, disputes=disputes, tickets=tickets,
+                                         progress=report)
+            except (DemoStoreNotEmpty, ValueError) as error:
+                progress.stop()
+                typer.echo(f"error: {error}", err=True)
+                return False
+        print_summary(console, summary, engine.app.policy.rules)
+        print_credentials(console, create_demo_users(UserStore(engine.read_engine)))
+    return True

@@ -43,8 +43,12 @@ _NAMES = {"application/pdf": "a PDF", "image/jpeg": "a JPEG image", "image/png":
 ACCEPTED_DESCRIPTION = "PDF, JPEG or PNG (" + ", ".join(ACCEPTED_TYPES) + ")"
 
 # Other spellings clients send for the same types.
-_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "application/x-pdf": "application/pdf",
-            "image/x-png": "image/png"}
+_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "application/x-pdf": "application/pdf",
+    "image/x-png": "image/png",
+}
 # What a client sends when it does not know the type: no claim about the bytes.
 _UNDECLARED = {"", "application/octet-stream", "binary/octet-stream"}
 
@@ -72,7 +76,7 @@ class DocumentTooLarge(DocumentError):
     code = "too_large"
 
     def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"the document is {size} bytes; the limit is {_human(limit)} ({limit} bytes)")
+        super().__init__(f"the document is {size} bytes; the limit is {_human(limit)}")
         self.size = size
         self.limit = limit
 
@@ -169,7 +173,8 @@ def check_document(data: bytes, declared_type: str | None, max_bytes: int) -> st
         if declared is not None:
             raise UnsupportedMediaType(
                 f"declared as {declared_type!r}, but the bytes are not a document of an accepted type: "
-                f"{ACCEPTED_DESCRIPTION}")
+                f"{ACCEPTED_DESCRIPTION}"
+            )
         raise UnsupportedMediaType()
     if declared is not None and declared != detected:
         raise DeclaredTypeMismatch(declared_type or "", detected)
@@ -190,7 +195,7 @@ def _verified(sha256: str, data: bytes) -> bytes:
 
 
 def _human(size: int) -> str:
-    return f"{size // MIB} MiB" if size % MIB == 0 else f"{size} bytes"
+    return f"{size // MIB} MiB ({size} bytes)" if size % MIB == 0 else f"{size} bytes"
 
 
 # --------------------------------------------------------------------------- the interface
@@ -337,9 +342,11 @@ class DatabaseDocumentStore(DocumentStore):
             from sqlalchemy.dialects.sqlite import insert
         else:
             raise NotImplementedError(f"documents are stored on PostgreSQL or SQLite, not {dialect}")
-        statement = insert(documents_table).values(
-            sha256=document.sha256, media_type=document.media_type, size=document.size, content=data,
-        ).on_conflict_do_nothing(index_elements=[documents_table.c.sha256])
+        statement = (
+            insert(documents_table)
+            .values(sha256=document.sha256, media_type=document.media_type, size=document.size, content=data)
+            .on_conflict_do_nothing(index_elements=[documents_table.c.sha256])
+        )
         with self.engine.connect() as connection:
             connection.execution_options(**WRITE)
             with connection.begin():
@@ -356,9 +363,10 @@ class DatabaseDocumentStore(DocumentStore):
 
     def _exists(self, sha256: str) -> bool:
         with self.engine.connect() as connection:
-            return connection.execute(
-                select(documents_table.c.sha256).where(documents_table.c.sha256 == sha256)
-            ).first() is not None
+            return (
+                connection.execute(select(documents_table.c.sha256).where(documents_table.c.sha256 == sha256)).first()
+                is not None
+            )
 
     def close(self) -> None:
         if self.owns_engine:
