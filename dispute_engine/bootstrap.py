@@ -22,7 +22,12 @@ log = structlog.get_logger(__name__)
 
 def all_views() -> list[Projection]:
     """Every read model the engine keeps, in the order they are built."""
-    return [DeadlinesView()]
+    from projections.cases import CaseListView
+    from projections.inbox import InboxView
+    from projections.parties import PartyIndexView
+    from projections.tickets import TicketListView
+
+    return [DeadlinesView(), CaseListView(), InboxView(), TicketListView(), PartyIndexView()]
 
 
 @dataclass
@@ -65,5 +70,6 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Engine:
     app = DisputeEngine(settings, clock, vault)
     read_engine = create_read_model_engine(settings)
     views = {view.name: view for view in all_views()}
+    Follower(app, list(views.values()), read_engine).prepare()
     log.info("engine_started", store=settings.store_description, environment=settings.environment)
     return Engine(settings=settings, clock=clock, app=app, read_engine=read_engine, vault=vault, views=views)

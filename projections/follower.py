@@ -325,6 +325,11 @@ class Follower:
             with connection.begin():
                 yield connection
 
+    def prepare(self) -> None:
+        """Create the tracking tables and register the views (idempotent); readers then see
+        ``ViewNotReady`` rather than a missing table until the first build completes."""
+        self._prepare()
+
     def _prepare(self) -> None:
         if self._prepared:
             return

@@ -11,7 +11,16 @@ from fastapi import APIRouter, Body, Header, Query, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import ConfigDict, Field, create_model
 
-from api.access import READERS, WRITERS, allow, check_complaint_visible, check_dispute_visible, partner_guard
+from api.access import (
+    PARTNER_HANDOFF_COMMANDS,
+    PARTNER_PROCEEDING_COMMANDS,
+    READERS,
+    WRITERS,
+    allow,
+    check_complaint_visible,
+    check_dispute_visible,
+    partner_guard,
+)
 from api.errors import Forbidden
 from api.presenters import complaint_out, dispute_out, history_out
 from api.runtime import Runtime, runtime
@@ -254,8 +263,10 @@ def _add_dispute_command(router: APIRouter, name: str, method: Callable[..., Any
     model = _command_model(name, method)
     path = f"/disputes/{{dispute_id}}/{name.replace('_', '-')}"
 
+    roles = WRITERS if name in PARTNER_HANDOFF_COMMANDS | PARTNER_PROCEEDING_COMMANDS else ("staff",)
+
     def endpoint(dispute_id: str, response: Response, body: Any = Body(...), rt: Runtime = runtime(),
-                 actor: Actor = allow(*WRITERS), if_match: IfMatch = None,
+                 actor: Actor = allow(*roles), if_match: IfMatch = None,
                  idempotency_key: IdempotencyKey = None) -> CommandOut:
         arguments = body.model_dump(exclude_unset=True)
         expected = parse_if_match(if_match, arguments.pop("expected_version", None))

@@ -80,3 +80,18 @@ ARBITRATION_HANDOFF = {
     "kind": "ARBITRATION", "org_type": "ARBITRATION_COMMISSION", "org_name": "区劳动人事争议仲裁委员会",
     "reason": "PARTY_APPLICATION", "dossier": [doc("仲裁申请书")],
 }
+
+
+def all_routes(app) -> list:
+    """Every APIRoute of the app. FastAPI keeps included routers as wrapper entries in ``app.routes``
+    (with the router under ``original_router``), so walk into them."""
+    from fastapi.routing import APIRoute
+
+    def flat(routes):
+        for route in routes:
+            if hasattr(route, "original_router"):
+                yield from flat(route.original_router.routes)
+            else:
+                yield route
+
+    return [route for route in flat(app.routes) if isinstance(route, APIRoute)]
