@@ -1,0 +1,47 @@
+"""What every page module shares: the page router, route options, the runtime, list reading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from api.runtime import Runtime
+from api.ui.rendering import PageRoute
+from projections.reading import ViewNotReady
+
+PAGE: dict[str, Any] = {"response_model": str, "response_class": HTMLResponse, "include_in_schema": False}
+"""Route options of a page: it answers HTML (a string), and stays out of the API's OpenAPI schema."""
+
+ALL_ROLES = ("staff", "partner", "auditor", "admin")
+LIST_LIMIT = 25
+
+
+def page_router() -> APIRouter:
+    return APIRouter(route_class=PageRoute)
+
+
+def runtime_of(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+VIEW_NOT_READY = (ViewNotReady, OperationalError, ProgrammingError)
+"""What reading a view raises before the follower has built it (then :func:`unbuilt` decides)."""
+
+
+def unbuilt(error: Exception) -> None:
+    """``None`` (show "being built") for a view not built yet — no live generation, or no tracking
+    tables at all on a store the follower never ran on; any other database error is raised again."""
+    if isinstance(error, ViewNotReady):
+        return None
+    original = getattr(error, "orig", None)
+    if "no such table" in str(original) or getattr(original, "sqlstate", None) == "42P01":
+        return None
+    raise error
+
+
+def text_param(request: Request, name: str, default: str = "") -> str:
+    value = request.query_params.get(name, default)
+    return value.strip()[:200]

@@ -1,0 +1,589 @@
+"""The caseload view: open and closed disputes and 12351 tickets, counted by bucket.
+
+The figures are counters changed by deltas. When a dispute moves — to another tier, agency or
+caseworker, or from open to closed — the batch that records the move takes it out of its old
+buckets and puts it into its new ones. To know a case's old buckets the view keeps one small
+state row per dispute and per ticket: the attributes that decide its buckets, and nothing
+personal (no party names, ID numbers or phones; caseworkers are staff user ids, organisations
+are named).
+
+Every counter row carries the read side's filters in its key (intake month, the agency now
+holding the case, street, case type), so a filtered figure is a sum of rows. A dispute has
+several case types: it is counted once under ``case_type='*'`` and once under each of its own.
+Dimensions that change together share a row (a proceeding's kind and organisation, with the
+intake week), as do those that never change (industry, origin, collective), so that a move
+rewrites few rows. See docs/views.md for each figure's definition.
+
+The helpers :class:`Tally`, :func:`bulk_upsert`, :func:`load_rows` and :func:`write_rows` are
+shared with the timeliness view.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    MetaData,
+    String,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from domain.complaint import HotlineComplaint
+from domain.dispute import Dispute
+from domain.stages import COMPLAINT, KINDS, OPEN_PROCEEDING_STATES, STATUS_PRECEDENCE, ProceedingKind
+from projections.base import Projection, ViewTables, topics_of
+
+ALL = "*"  # the case type of the rows that count every dispute exactly once
+UNKNOWN = ""  # street or industry not recorded, no caseworker assigned, no organisation yet
+DISPUTE, TICKET = "dispute", "ticket"
+
+# The proceeding that stands for the dispute, most senior first (domain.md §4.6):
+# court > arbitration > mediation > negotiation > administrative side tracks.
+_HEADLINE = tuple(kind.value for kind, _ in STATUS_PRECEDENCE)
+PRECEDENCE = _HEADLINE + tuple(kind.value for kind in KINDS if kind.value not in _HEADLINE)
+RANK = {kind: rank for rank, kind in enumerate(PRECEDENCE)}
+TIER = {kind.value: spec.tier for kind, spec in KINDS.items()}
+NO_PROCEEDING_TIER = "INTAKE"
+
+# Opening any of these means the dispute went past the mediation tier (seed plan item 8):
+# agreement follow-ups (arbitral review, judicial confirmation, payment order) and court-run
+# mediation do not count.
+ADJUDICATION_KINDS = frozenset(
+    kind.value
+    for kind in (
+        ProceedingKind.ARBITRATION,
+        ProceedingKind.AWARD_REVOCATION,
+        ProceedingKind.LITIGATION_FIRST,
+        ProceedingKind.APPEAL,
+    )
+)
+
+# How a closed dispute ended (dimension "closure").
+MEDIATION_TIER, ADJUDICATED, UNRESOLVED = "MEDIATION_TIER", "ADJUDICATED", "UNRESOLVED"
+
+# The dimensions of caseload_dispute_counts; the others are columns of the headline and profile tables.
+COUNTED_DIMENSIONS = ("caseworker", "risk_flag", "closure")
+
+# Proceeding events that can take a proceeding out of the open states.
+ENDING_STEPS = (
+    Dispute.ProceedingRejected,
+    Dispute.ProceedingDeclinedByParty,
+    Dispute.ProceedingWithdrawn,
+    Dispute.ProceedingConcluded,
+    Dispute.ProceedingLapsed,
+    Dispute.ArbitrationAcceptanceOverdue,
+)
+ENDING_HANDOFF_STEPS = (Dispute.HandoffRejected, Dispute.HandoffWithdrawn)
+# Ticket events that move the ticket to another state (the others keep it where it is).
+TICKET_STEPS = (
+    HotlineComplaint.Registered,
+    HotlineComplaint.AnsweredOnCall,
+    HotlineComplaint.Closed,
+    HotlineComplaint.Dispatched,
+    HotlineComplaint.SignedFor,
+    HotlineComplaint.ReturnedByUnit,
+    HotlineComplaint.ConvertedToDispute,
+    HotlineComplaint.ReferredOut,
+    HotlineComplaint.ReplySubmitted,
+    HotlineComplaint.QualityChecked,
+    HotlineComplaint.CallbackCompleted,
+    HotlineComplaint.Merged,
+)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+metadata = MetaData()
+
+dispute_state = Table(
+    "caseload_disputes",
+    metadata,
+    Column("dispute_id", String(36), primary_key=True),
+    Column("intake_on", Date, nullable=False),
+    Column("registered_by", String(16), nullable=False),
+    Column("street", String(50), nullable=False),
+    Column("industry", String(50), nullable=False),
+    Column("origin", String(32), nullable=False),
+    Column("collective", Boolean, nullable=False),
+    Column("case_types", Text, nullable=False),
+    Column("risk_flags", Text, nullable=False),
+    Column("caseworker", String(64), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("resolved", Boolean, nullable=False),
+    # JSON list of [proceeding_id, kind, agency, org_name, open, handoff_id], in opening order.
+    Column("proceedings", Text, nullable=False),
+)
+
+ticket_state = Table(
+    "caseload_tickets",
+    metadata,
+    Column("complaint_id", String(36), primary_key=True),
+    Column("intake_on", Date, nullable=False),
+    Column("street", String(50), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("state", String(32), nullable=False),
+)
+
+# The counters. A dispute is in one row of each of headline, profile and dispute_counts (one per risk
+# flag) per case type it counts under; dimensions that change together (kind and organisation) or never
+# (industry, origin, collective) share a row, so a move rewrites few rows. Status is a pair of columns,
+# not a key: closing a case changes its rows in place.
+
+headline = Table(
+    "caseload_headline",
+    metadata,
+    Column("case_type", String(48), primary_key=True),
+    Column("intake_month", Date, primary_key=True),
+    # A week that straddles two months is split, so that month filters stay exact.
+    Column("intake_week", Date, primary_key=True),
+    Column("agency", String(16), primary_key=True),
+    Column("street", String(50), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("organisation", String(100), primary_key=True),
+    Column("open", BigInteger, nullable=False),
+    Column("closed", BigInteger, nullable=False),
+)
+
+profile = Table(
+    "caseload_profile",
+    metadata,
+    Column("case_type", String(48), primary_key=True),
+    Column("intake_month", Date, primary_key=True),
+    Column("agency", String(16), primary_key=True),
+    Column("street", String(50), primary_key=True),
+    Column("industry", String(50), primary_key=True),
+    Column("origin", String(32), primary_key=True),
+    Column("collective", String(16), primary_key=True),
+    Column("open", BigInteger, nullable=False),
+    Column("closed", BigInteger, nullable=False),
+)
+
+dispute_counts = Table(
+    "caseload_dispute_counts",
+    metadata,
+    Column("case_type", String(48), primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("intake_month", Date, primary_key=True),
+    Column("agency", String(16), primary_key=True),
+    Column("street", String(50), primary_key=True),
+    Column("value", String(100), primary_key=True),
+    Column("open", BigInteger, nullable=False),
+    Column("closed", BigInteger, nullable=False),
+)
+
+ticket_counts = Table(
+    "caseload_ticket_counts",
+    metadata,
+    Column("intake_month", Date, primary_key=True),
+    Column("intake_week", Date, primary_key=True),
+    Column("street", String(50), primary_key=True),
+    Column("category", String(32), primary_key=True),
+    Column("channel", String(32), primary_key=True),
+    Column("state", String(32), primary_key=True),
+    Column("open", BigInteger, nullable=False),
+    Column("closed", BigInteger, nullable=False),
+)
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+Key = tuple[Any, ...]
+Bucket = tuple[Key, tuple[int, ...]]
+
+
+class Tally:
+    """Net changes to the rows of one counter table, summed per key before anything is written.
+
+    ``move(old, new)`` takes a case out of its old buckets and puts it into its new ones; a bucket
+    is (key, amounts), the key in the order of the table's primary key, the amounts in the order
+    of ``values``. Buckets in both cancel out, so a case whose status changed touches each of its
+    rows once.
+    """
+
+    def __init__(self, values: Sequence[str] = ("count",)) -> None:
+        self.values = tuple(values)
+        self.changes: dict[Key, list[int]] = {}
+
+    def add(self, key: Key, amounts: Sequence[int] = (1,), sign: int = 1) -> None:
+        change = self.changes.get(key)
+        if change is None:
+            self.changes[key] = [sign * amount for amount in amounts]
+        else:
+            for index, amount in enumerate(amounts):
+                change[index] += sign * amount
+
+    def move(self, old: Iterable[Bucket], new: Iterable[Bucket]) -> None:
+        for key, amounts in old:
+            self.add(key, amounts, -1)
+        for key, amounts in new:
+            self.add(key, amounts)
+
+    def write(self, connection: Connection, table: Table) -> None:
+        """One bulk upsert adding every non-zero change (rows that come back to zero stay, at zero)."""
+        keys = [column.name for column in table.primary_key.columns]
+        rows = [(*key, *change) for key, change in self.changes.items() if any(change)]
+        bulk_upsert(connection, table, rows, columns=[*keys, *self.values], key=keys, add=self.values)
+
+
+def bulk_upsert(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Sequence[Any]],
+    *,
+    columns: Sequence[str],
+    key: Sequence[str],
+    add: Sequence[str] = (),
+    replace: Sequence[str] = (),
+) -> None:
+    """``INSERT … ON CONFLICT (key) DO UPDATE`` for many rows given as tuples in ``columns`` order.
+
+    Like :func:`projections.upsert.upsert` (``add`` columns are increments, ``replace`` columns
+    are overwritten), but the rows go to the driver as they are: at thousands of rows per batch,
+    SQLAlchemy's per-row parameter processing and psycopg's statement-per-row ``executemany``
+    (or its array dumping) cost more than the database's own work. SQLite gets one
+    ``executemany``; PostgreSQL one statement whose single parameter is the rows as a JSON array,
+    unpacked by the server (``json_array_elements``), so the text never changes and the encoding
+    is done by the json module. Each key must appear once in ``rows``.
+    """
+    if not rows:
+        return
+    preparer = connection.dialect.identifier_preparer
+    name = preparer.format_table(table)
+    updates = [f"{q} = {name}.{q} + excluded.{q}" for q in map(preparer.quote, add)]
+    updates += [f"{q} = excluded.{q}" for q in map(preparer.quote, replace)]
+    conflict = f"ON CONFLICT ({', '.join(map(preparer.quote, key))}) " + (
+        f"DO UPDATE SET {', '.join(updates)}" if updates else "DO NOTHING"
+    )
+    head = f"INSERT INTO {name} ({', '.join(map(preparer.quote, columns))})"
+    # Dates travel as ISO text (what SQLAlchemy stores in SQLite, and what JSON can carry).
+    dates = [i for i, column in enumerate(columns) if isinstance(table.c[column].type, Date)]
+    if dates:
+        rows = [_iso_dates(row, dates) for row in rows]
+    if connection.dialect.name == "sqlite":
+        marks = ", ".join("?" * len(columns))
+        connection.exec_driver_sql(f"{head} VALUES ({marks}) {conflict}", [tuple(row) for row in rows])
+        return
+    fields = ", ".join(
+        f"(row->>{index})::{table.c[column].type.compile(dialect=connection.dialect)}"
+        for index, column in enumerate(columns)
+    )
+    document = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    connection.exec_driver_sql(
+        f"{head} SELECT {fields} FROM json_array_elements(%s::json) AS row {conflict}", (document,)
+    )
+
+
+def _iso_dates(row: Sequence[Any], positions: Sequence[int]) -> list[Any]:
+    values = list(row)
+    for position in positions:
+        if isinstance(values[position], date):
+            values[position] = values[position].isoformat()
+    return values
+
+
+def load_rows(connection: Connection, table: Table, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The state rows of ``ids`` that exist, by id (a table with a one-column primary key)."""
+    (key,) = table.primary_key.columns
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = connection.execute(select(table).where(_among(connection, key)), {"ids": _ids(connection, wanted)})
+    return {row[0]: row._asdict() for row in rows}
+
+
+def delete_rows(connection: Connection, table: Table, ids: Iterable[str]) -> None:
+    (key,) = table.primary_key.columns
+    gone = list(ids)
+    if gone:
+        connection.execute(table.delete().where(_among(connection, key)), {"ids": _ids(connection, gone)})
+
+
+def _among(connection: Connection, key: Any) -> Any:
+    """``key`` is one of the bound parameter ``ids``, in a statement whose text does not depend on how many.
+
+    A literal IN list renders a parameter per id, which the driver must parse afresh every time.
+    """
+    if connection.dialect.name == "postgresql":
+        return key == any_(bindparam("ids", type_=ARRAY(key.type)))
+    return key.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids", type_=Text))))
+
+
+def _ids(connection: Connection, ids: list[str]) -> Any:
+    return ids if connection.dialect.name == "postgresql" else json.dumps(ids)
+
+
+def write_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert or overwrite whole state rows (a table with a one-column primary key)."""
+    if not rows:
+        return
+    (key,) = table.primary_key.columns
+    columns = [column.name for column in table.columns]
+    bulk_upsert(connection, table, [tuple(row[c] for c in columns) for row in rows], columns=columns,
+                key=[key.name], replace=[c for c in columns if c != key.name])
+
+
+def split(text: str) -> tuple[str, ...]:
+    return tuple(text.split(" ")) if text else ()
+
+
+# --------------------------------------------------------------------------- per-case state
+
+
+@dataclass
+class DisputeState:
+    """What decides a dispute's buckets. ``proceedings``: [id, kind, agency, org_name, open, handoff_id]."""
+
+    dispute_id: str
+    intake_on: date
+    registered_by: str
+    street: str
+    industry: str
+    origin: str
+    collective: bool
+    case_types: tuple[str, ...]
+    risk_flags: tuple[str, ...]
+    caseworker: str
+    stage: str
+    resolved: bool
+    proceedings: list[list[Any]]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> DisputeState:
+        return cls(
+            dispute_id=row["dispute_id"], intake_on=row["intake_on"], registered_by=row["registered_by"],
+            street=row["street"], industry=row["industry"], origin=row["origin"], collective=bool(row["collective"]),
+            case_types=split(row["case_types"]), risk_flags=split(row["risk_flags"]), caseworker=row["caseworker"],
+            stage=row["stage"], resolved=bool(row["resolved"]), proceedings=json.loads(row["proceedings"]),
+        )
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "dispute_id": self.dispute_id, "intake_on": self.intake_on, "registered_by": self.registered_by,
+            "street": self.street, "industry": self.industry, "origin": self.origin, "collective": self.collective,
+            "case_types": " ".join(self.case_types), "risk_flags": " ".join(self.risk_flags),
+            "caseworker": self.caseworker, "stage": self.stage, "resolved": self.resolved,
+            "proceedings": json.dumps(self.proceedings, ensure_ascii=False, separators=(",", ":")),
+        }
+
+    def headline(self) -> list[Any] | None:
+        """The most senior open proceeding; when none is open, the most senior one ever opened."""
+        candidates = [p for p in self.proceedings if p[4]] or self.proceedings
+        if not candidates:
+            return None
+        # Reversed: of two proceedings of the same rank the later opened wins (min keeps the first it meets).
+        return min(reversed(candidates), key=lambda p: RANK[p[1]])
+
+    def closure(self) -> str:
+        if not self.resolved:
+            return UNRESOLVED
+        if any(p[1] in ADJUDICATION_KINDS for p in self.proceedings):
+            return ADJUDICATED
+        return MEDIATION_TIER
+
+    def buckets(self) -> dict[str, list[Bucket]]:
+        """The buckets this dispute is counted in now, by counter table."""
+        head = self.headline()
+        if head is None:
+            agency, kind, organisation = self.registered_by, UNKNOWN, UNKNOWN
+        else:
+            agency, kind, organisation = head[2], head[1], head[3]
+        is_open = self.stage == "OPEN"
+        status = (1, 0) if is_open else (0, 1)
+        month, week = month_of(self.intake_on).isoformat(), week_of(self.intake_on).isoformat()
+        collective = "COLLECTIVE" if self.collective else "INDIVIDUAL"
+        counted = [("caseworker", self.caseworker), *(("risk_flag", flag) for flag in self.risk_flags)]
+        if not is_open:
+            counted.append(("closure", self.closure()))
+        found: dict[str, list[Bucket]] = {"headline": [], "profile": [], "dispute_counts": []}
+        for case_type in (ALL, *self.case_types):
+            place = (month, agency, self.street)
+            found["headline"].append(((case_type, month, week, agency, self.street, kind, organisation), status))
+            found["profile"].append(((case_type, *place, self.industry, self.origin, collective), status))
+            found["dispute_counts"] += [((case_type, dimension, *place, value), status) for dimension, value in counted]
+        return found
+
+
+@dataclass
+class TicketState:
+    complaint_id: str
+    intake_on: date
+    street: str
+    category: str
+    channel: str
+    state: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> TicketState:
+        return cls(**row)
+
+    def row(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+    def buckets(self) -> dict[str, list[Bucket]]:
+        status = (0, 1) if self.state in COMPLAINT.terminal else (1, 0)
+        key = (month_of(self.intake_on).isoformat(), week_of(self.intake_on).isoformat(), self.street,
+               self.category, self.channel, self.state)
+        return {"ticket_counts": [(key, status)]}
+
+
+# --------------------------------------------------------------------------- the view
+
+COUNTERS = ("headline", "profile", "dispute_counts", "ticket_counts")
+
+
+class CaseloadView(Projection):
+    name = "caseload"
+    version = 1
+    metadata = metadata
+    topics = topics_of(
+        Dispute.Registered,
+        Dispute.CaseworkerAssigned,
+        Dispute.RiskFlagsChanged,
+        Dispute.ProceedingOpened,
+        *ENDING_STEPS,
+        *ENDING_HANDOFF_STEPS,
+        Dispute.Resolved,
+        Dispute.Closed,
+        Dispute.Reopened,
+        HotlineComplaint.Received,
+        *TICKET_STEPS,
+    )
+
+    def process(self, connection: Connection, tables: ViewTables, events: Sequence[Any]) -> None:
+        dispute_ids = {str(e.originator_id) for e in events if isinstance(e, Dispute.Event)}
+        ticket_ids = {str(e.originator_id) for e in events if isinstance(e, HotlineComplaint.Event)}
+        disputes = {
+            k: DisputeState.from_row(r) for k, r in load_rows(connection, tables.caseload_disputes, dispute_ids).items()
+        }
+        tickets = {
+            k: TicketState.from_row(r) for k, r in load_rows(connection, tables.caseload_tickets, ticket_ids).items()
+        }
+        before = {k: s.buckets() for k, s in (*disputes.items(), *tickets.items())}
+
+        for event in events:
+            case_id = str(event.originator_id)
+            handler = _HANDLERS[type(event)]
+            if isinstance(event, Dispute.Event):
+                handler(disputes, case_id, event)
+            else:
+                handler(tickets, case_id, event)
+
+        tallies = {name: Tally(("open", "closed")) for name in COUNTERS}
+        for case_id, state in (*disputes.items(), *tickets.items()):
+            old = before.get(case_id, {})
+            for name, buckets in state.buckets().items():
+                tallies[name].move(old.get(name, ()), buckets)
+        write_rows(connection, tables.caseload_disputes, [s.row() for s in disputes.values()])
+        write_rows(connection, tables.caseload_tickets, [s.row() for s in tickets.values()])
+        for name, tally in tallies.items():
+            tally.write(connection, tables[f"caseload_{name}"])
+
+
+def _registered(disputes: dict[str, DisputeState], dispute_id: str, event: Any) -> None:
+    workplace = event.workplace or {}
+    disputes[dispute_id] = DisputeState(
+        dispute_id=dispute_id,
+        intake_on=event.received_on,
+        registered_by=event.actor["agency"],
+        street=workplace.get("street") or UNKNOWN,
+        industry=workplace.get("industry") or UNKNOWN,
+        origin=event.origin,
+        collective=bool(event.is_collective),
+        case_types=tuple(event.case_types),
+        risk_flags=tuple(event.risk_flags),
+        caseworker=UNKNOWN,
+        stage="OPEN",
+        resolved=False,
+        proceedings=[],
+    )
+
+
+def _caseworker(disputes: dict[str, DisputeState], dispute_id: str, event: Any) -> None:
+    disputes[dispute_id].caseworker = event.caseworker
+
+
+def _risk_flags(disputes: dict[str, DisputeState], dispute_id: str, event: Any) -> None:
+    disputes[dispute_id].risk_flags = tuple(event.risk_flags)
+
+
+def _opened(disputes: dict[str, DisputeState], dispute_id: str, event: Any) -> None:
+    disputes[dispute_id].proceedings.append(
+        [event.proceeding_id, event.kind, event.agency, event.org_name, True, event.handoff_id]
+    )
+
+
+def _proceeding_ended(disputes: dict[str, DisputeState], dispute_id: str, event: Any) -> None:
+    for proceeding in disputes[dispute_id].proceedings:
+        if proceeding[0] == event.proceeding_id:
+            proceeding[4] = event.stage in OPEN_PROCEEDING_STATES
+
+
+def _handoff_ended(disputes: dict[str, DisputeState], dispute_id: str, event: Any) -> None:
+    for proceeding in disputes[dispute_id].proceedings:
+        if proceeding[5] == event.handoff_id:
+            proceeding[4] = event.proceeding_stage in OPEN_PROCEEDING_STATES
+
+
+def _resolved(disputes: dict[str, DisputeState], dispute_id: str, event: Any) -> None:
+    state = disputes[dispute_id]
+    state.stage, state.resolved = event.stage, True
+
+
+def _closed(disputes: dict[str, DisputeState], dispute_id: str, event: Any) -> None:
+    disputes[dispute_id].stage = event.stage
+
+
+def _reopened(disputes: dict[str, DisputeState], dispute_id: str, event: Any) -> None:
+    state = disputes[dispute_id]
+    state.stage, state.resolved = event.stage, False
+
+
+def _ticket_received(tickets: dict[str, TicketState], complaint_id: str, event: Any) -> None:
+    tickets[complaint_id] = TicketState(
+        complaint_id=complaint_id, intake_on=event.received_on, street=event.street or UNKNOWN,
+        category=event.category, channel=event.channel, state=COMPLAINT.initial,
+    )
+
+
+def _ticket_stepped(tickets: dict[str, TicketState], complaint_id: str, event: Any) -> None:
+    tickets[complaint_id].state = event.stage
+
+
+_HANDLERS: dict[type, Any] = {
+    Dispute.Registered: _registered,
+    Dispute.CaseworkerAssigned: _caseworker,
+    Dispute.RiskFlagsChanged: _risk_flags,
+    Dispute.ProceedingOpened: _opened,
+    **{step: _proceeding_ended for step in ENDING_STEPS},
+    **{step: _handoff_ended for step in ENDING_HANDOFF_STEPS},
+    Dispute.Resolved: _resolved,
+    Dispute.Closed: _closed,
+    Dispute.Reopened: _reopened,
+    HotlineComplaint.Received: _ticket_received,
+    **{step: _ticket_stepped for step in TICKET_STEPS},
+}
