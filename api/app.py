@@ -17,7 +17,7 @@ from api.auth import build_auth
 from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
-from api.routers import cases, documents, health, lists, privacy
+from api.routers import cases, documents, health, lists, privacy, views
 from api.runtime import Runtime
 from dispute_engine.access_log import AccessLog
 from dispute_engine.bootstrap import Engine, bootstrap
@@ -94,6 +94,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.build_router())
     app.include_router(lists.build_router())
+    app.include_router(views.build_router())
     app.include_router(cases.build_router())
     app.include_router(ui.build_router())
     app.include_router(privacy.build_router())

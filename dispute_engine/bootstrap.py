@@ -22,12 +22,15 @@ log = structlog.get_logger(__name__)
 
 def all_views() -> list[Projection]:
     """Every read model the engine keeps, in the order they are built."""
+    from projections.caseload import CaseloadView
     from projections.cases import CaseListView
     from projections.inbox import InboxView
     from projections.parties import PartyIndexView
     from projections.tickets import TicketListView
+    from projections.timeliness import TimelinessView
 
-    return [DeadlinesView(), CaseListView(), InboxView(), TicketListView(), PartyIndexView()]
+    return [DeadlinesView(), CaseListView(), InboxView(), TicketListView(), PartyIndexView(), CaseloadView(),
+            TimelinessView()]
 
 
 @dataclass

@@ -99,3 +99,24 @@ def test_an_erased_party_can_no_longer_be_found(api):
     api.post("staff", f"/disputes/{did}/parties/{party_id}/erase", {"legal_basis": "个人信息保护法 第47条"})
     api.engine.follower().run_once()
     assert api.get("staff", "/disputes", party_id_number="11010519491231002X").json()["total"] == 0
+
+
+def test_caseload_and_timeliness_figures_follow_the_commands(api):
+    from datetime import date
+
+    did, position = _handed_to_hr(api)
+    api.engine.follower().run_once()
+    caseload = api.get("staff", "/views/caseload", after=position).json()
+    assert (caseload["disputes"]["open"], caseload["disputes"]["closed"]) == (1, 0)
+    agencies = next(b for b in caseload["disputes"]["breakdowns"] if b["dimension"] == "agency")["buckets"]
+    assert agencies == [{"value": "hr", "open": 1, "closed": 0, "total": 1}]
+
+    hid = api.get("staff", f"/disputes/{did}").json()["handoffs"][0]["handoff_id"]
+    api.post("hr", f"/disputes/{did}/receive-handoff", {"handoff_id": hid})
+    api.engine.deadline_clock().tick(date(2026, 4, 30))  # acceptance (A3) was never decided
+    api.engine.follower().run_once()
+    rules = {r["rule_id"]: r for r in api.get("staff", "/views/timeliness").json()["rules"]}
+    assert rules["A3"]["missed"] == 1 and rules["A3"]["on_time_rate"] in (0, 0.0)
+    csv = api.get("auditor", "/views/timeliness", format="csv")
+    assert csv.status_code == 200 and "A3" in csv.content.decode("utf-8-sig")
+    assert api.get("hr", "/views/caseload").status_code == 403
