@@ -110,3 +110,41 @@ def _load_demo_if_empty(settings) -> None:
         typer.echo("the store already holds cases: --demo loads nothing", err=True)
         return
     load_with_progress(settings, seed=2024, year=Clock().today().year - 1)
+
+
+@app.command("backup")
+def backup_command(
+    folder: str = typer.Argument(..., help="An empty folder to write the backup to."),
+    include_keys: bool = typer.Option(False, "--include-keys", help="Also copy the vault's per-person keys "
+                                      "(keep that copy apart from the event backup)."),
+) -> None:
+    """Back up the embedded store while it runs (SQLite online backup); PostgreSQL: use pg_dump."""
+    import json as _json
+    from pathlib import Path
+
+    from dispute_engine.backup import backup
+    from dispute_engine.config import ConfigurationError, Settings
+
+    try:
+        summary = backup(Settings.from_env(), Path(folder), include_keys=include_keys)
+    except ConfigurationError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(_json.dumps({"folder": str(summary.folder), "events": summary.events, "with_keys": summary.with_keys}))
+
+
+@app.command("restore")
+def restore_command(folder: str = typer.Argument(..., help="A folder written by `backup`.")) -> None:
+    """Restore a backup into an empty data directory; then run `verify` and `projections rebuild`."""
+    import json as _json
+    from pathlib import Path
+
+    from dispute_engine.backup import restore
+    from dispute_engine.config import ConfigurationError, Settings
+
+    try:
+        summary = restore(Settings.from_env(), Path(folder))
+    except ConfigurationError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(_json.dumps({"events": summary.events, "with_keys": summary.with_keys}))
