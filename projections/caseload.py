@@ -8,9 +8,10 @@ personal (no party names, ID numbers or phones; caseworkers are staff user ids, 
 are named).
 
 Every counter row carries the read side's filters in its key (intake month, the agency now
-holding the case, street, case type), so a filtered figure is a sum of rows. A dispute has
-several case types: it is counted once under ``case_type='*'`` and once under each of its own.
-Dimensions that change together share a row (a proceeding's kind and organisation, with the
+holding the case, street, case types), so a filtered figure is a sum of rows. A dispute has
+several case types: its rows are keyed by the whole set (``case_types``, sorted, space-separated),
+and a case-type filter selects the sets holding that type — a dispute is written once, not once
+per type. Dimensions that change together share a row (a proceeding's kind and organisation, with the
 intake week), as do those that never change (industry, origin, collective), so that a move
 rewrites few rows. See docs/views.md for each figure's definition.
 
@@ -49,7 +50,6 @@ from domain.dispute import Dispute
 from domain.stages import COMPLAINT, KINDS, OPEN_PROCEEDING_STATES, STATUS_PRECEDENCE, ProceedingKind
 from projections.base import Projection, ViewTables, topics_of
 
-ALL = "*"  # the case type of the rows that count every dispute exactly once
 UNKNOWN = ""  # street or industry not recorded, no caseworker assigned, no organisation yet
 DISPUTE, TICKET = "dispute", "ticket"
 
@@ -156,7 +156,7 @@ ticket_state = Table(
 headline = Table(
     "caseload_headline",
     metadata,
-    Column("case_type", String(48), primary_key=True),
+    Column("case_types", String(400), primary_key=True),
     Column("intake_month", Date, primary_key=True),
     # A week that straddles two months is split, so that month filters stay exact.
     Column("intake_week", Date, primary_key=True),
@@ -171,7 +171,7 @@ headline = Table(
 profile = Table(
     "caseload_profile",
     metadata,
-    Column("case_type", String(48), primary_key=True),
+    Column("case_types", String(400), primary_key=True),
     Column("intake_month", Date, primary_key=True),
     Column("agency", String(16), primary_key=True),
     Column("street", String(50), primary_key=True),
@@ -185,7 +185,7 @@ profile = Table(
 dispute_counts = Table(
     "caseload_dispute_counts",
     metadata,
-    Column("case_type", String(48), primary_key=True),
+    Column("case_types", String(400), primary_key=True),
     Column("dimension", String(16), primary_key=True),
     Column("intake_month", Date, primary_key=True),
     Column("agency", String(16), primary_key=True),
@@ -313,14 +313,7 @@ def load_rows(connection: Connection, table: Table, ids: Iterable[str]) -> dict[
     if not wanted:
         return {}
     rows = connection.execute(select(table).where(_among(connection, key)), {"ids": _ids(connection, wanted)})
-    return {row[0]: row._asdict() for row in rows}
-
-
-def delete_rows(connection: Connection, table: Table, ids: Iterable[str]) -> None:
-    (key,) = table.primary_key.columns
-    gone = list(ids)
-    if gone:
-        connection.execute(table.delete().where(_among(connection, key)), {"ids": _ids(connection, gone)})
+    return {mapping[key.name]: mapping for mapping in (row._asdict() for row in rows)}
 
 
 def _among(connection: Connection, key: Any) -> Any:
@@ -349,6 +342,11 @@ def write_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str,
 
 def split(text: str) -> tuple[str, ...]:
     return tuple(text.split(" ")) if text else ()
+
+
+def type_set(case_types: Iterable[str]) -> str:
+    """The key of a set of case types: sorted, space-separated ('' for a ticket, which has none)."""
+    return " ".join(sorted(case_types))
 
 
 # --------------------------------------------------------------------------- per-case state
@@ -419,13 +417,12 @@ class DisputeState:
         counted = [("caseworker", self.caseworker), *(("risk_flag", flag) for flag in self.risk_flags)]
         if not is_open:
             counted.append(("closure", self.closure()))
-        found: dict[str, list[Bucket]] = {"headline": [], "profile": [], "dispute_counts": []}
-        for case_type in (ALL, *self.case_types):
-            place = (month, agency, self.street)
-            found["headline"].append(((case_type, month, week, agency, self.street, kind, organisation), status))
-            found["profile"].append(((case_type, *place, self.industry, self.origin, collective), status))
-            found["dispute_counts"] += [((case_type, dimension, *place, value), status) for dimension, value in counted]
-        return found
+        types, place = type_set(self.case_types), (month, agency, self.street)
+        return {
+            "headline": [((types, month, week, agency, self.street, kind, organisation), status)],
+            "profile": [((types, *place, self.industry, self.origin, collective), status)],
+            "dispute_counts": [((types, dimension, *place, value), status) for dimension, value in counted],
+        }
 
 
 @dataclass

@@ -29,13 +29,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Engine, Table, func, literal, select
 
 from domain.clocks import CLOCKS
 from domain.deadlines import default_rules
 from domain.errors import InvalidInput
 from domain.values import Agency, CaseType
-from projections.caseload import ALL, DISPUTE, MEDIATION_TIER, NO_PROCEEDING_TIER, TICKET, TIER, CaseloadView, month_of
+from projections.caseload import DISPUTE, MEDIATION_TIER, NO_PROCEEDING_TIER, TICKET, TIER, CaseloadView, month_of
 from projections.reading import open_view
 from projections.timeliness import (
     AT_RISK,
@@ -122,11 +122,17 @@ def _where(
         conditions.append(table.c[month] <= filters.period_to)
     if agency is not None and filters.agency is not None:
         conditions.append(table.c[agency] == filters.agency)
-    if case_type:
-        conditions.append(table.c.case_type == (filters.case_type or ALL))
+    if case_type and filters.case_type is not None:
+        conditions.append(has_type(table.c.case_types, filters.case_type))
     if street and filters.street is not None:
         conditions.append(table.c.street == filters.street)
     return conditions
+
+
+def has_type(column: Any, case_type: str) -> Any:
+    """The set of case types in ``column`` (space-separated) holds ``case_type``."""
+    pattern = "% " + case_type.replace("_", "\\_") + " %"
+    return (literal(" ") + column + literal(" ")).like(pattern, escape="\\")
 
 
 def _ignored(filters: Filters, *names: str) -> list[str]:
@@ -303,37 +309,37 @@ class _Tallies:
 
 
 def _disputes(connection: Connection, tables: Any, filters: Filters) -> tuple[CaseloadSection, dict[date, int]]:
-    case_type = filters.case_type or ALL
     tallies = _Tallies()
     weeks: dict[date, int] = defaultdict(int)
     head, profile, counted = tables.caseload_headline, tables.caseload_profile, tables.caseload_dispute_counts
     sums = (func.sum(head.c.open), func.sum(head.c.closed))
-    where = _where(head, filters, month="intake_month", agency="agency")
+    where = _where(head, filters, month="intake_month", agency="agency", case_type=True)
     columns = (head.c.intake_week, head.c.agency, head.c.street, head.c.kind, head.c.organisation)
     for week, agency, street, kind, organisation, opened, closed in connection.execute(
-        select(*columns, *sums).where(*where, head.c.case_type == case_type).group_by(*columns)
+        select(*columns, *sums).where(*where).group_by(*columns)
     ):
         tier = TIER[kind] if kind else NO_PROCEEDING_TIER
         for dimension, value in (("total", ""), ("tier", tier), ("kind", kind), ("agency", agency),
                                  ("organisation", organisation), ("street", street)):
             tallies.add(dimension, value, opened, closed)
         weeks[week] += int(opened) + int(closed)
-    by_type = [head.c.case_type == filters.case_type] if filters.case_type else [head.c.case_type != ALL]
-    for value, opened, closed in connection.execute(
-        select(head.c.case_type, *sums).where(*where, *by_type).group_by(head.c.case_type)
+    for types, opened, closed in connection.execute(
+        select(head.c.case_types, *sums).where(*where).group_by(head.c.case_types)
     ):
-        tallies.add("case_type", value, opened, closed)
+        for value in types.split(" ") if types else ():
+            if filters.case_type in (None, value):
+                tallies.add("case_type", value, opened, closed)
     columns = (profile.c.industry, profile.c.origin, profile.c.collective)
     for industry, origin, collective, opened, closed in connection.execute(
         select(*columns, func.sum(profile.c.open), func.sum(profile.c.closed))
-        .where(*_where(profile, filters, month="intake_month", agency="agency"), profile.c.case_type == case_type)
+        .where(*_where(profile, filters, month="intake_month", agency="agency", case_type=True))
         .group_by(*columns)
     ):
         for dimension, value in (("industry", industry), ("origin", origin), ("collective", collective)):
             tallies.add(dimension, value, opened, closed)
     for dimension, value, opened, closed in connection.execute(
         select(counted.c.dimension, counted.c.value, func.sum(counted.c.open), func.sum(counted.c.closed))
-        .where(*_where(counted, filters, month="intake_month", agency="agency"), counted.c.case_type == case_type)
+        .where(*_where(counted, filters, month="intake_month", agency="agency", case_type=True))
         .group_by(counted.c.dimension, counted.c.value)
     ):
         tallies.add(dimension, value, opened, closed)
@@ -515,13 +521,9 @@ def _deadline_where(table: Table, filters: Filters, org_type: str | None) -> lis
     conditions = _where(table, filters, month="month", agency="agency")
     if org_type is not None:
         conditions.append(table.c.org_type == org_type)
-    if filters.case_type is None:
-        return [*conditions, table.c.case_type == ALL]
-    return [
-        *conditions,
-        ((table.c.case_type == filters.case_type) & table.c.rule_id.not_in(TICKET_RULES))
-        | ((table.c.case_type == ALL) & table.c.rule_id.in_(TICKET_RULES)),
-    ]
+    if filters.case_type is not None:
+        conditions.append(table.c.rule_id.in_(TICKET_RULES) | has_type(table.c.case_types, filters.case_type))
+    return conditions
 
 
 def _deadlines(connection: Connection, tables: Any, filters: Filters,
@@ -620,7 +622,7 @@ def _amounts(connection: Connection, table: Table, filters: Filters) -> list[Mon
     months: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for subject, conditions in (
         (DISPUTE, _where(table, filters, month="month", case_type=True)),
-        (TICKET, [table.c.case_type == ALL, *_where(table, filters, month="month")]),
+        (TICKET, _where(table, filters, month="month")),
     ):
         rows = connection.execute(
             select(table.c.month, func.sum(table.c.amount_fen), func.sum(table.c.cases))

@@ -9,7 +9,7 @@
 * hotline call-back satisfaction per month.
 
 Like the caseload view, every figure is a counter keyed by the read side's filters (month,
-agency, street, case type) and moved by deltas. The state kept to compute the deltas is one
+agency, street, set of case types) and moved by deltas. The state kept to compute the deltas is one
 small row per case, holding nothing personal: its street and case types, its latest recovered
 amount and call-back, its proceedings' kinds and organisations, and its deadlines and handoffs
 only while they can still change (a met or cancelled deadline, a decided or withdrawn handoff,
@@ -34,7 +34,6 @@ from domain.dispute import Dispute
 from domain.stages import ProceedingKind
 from projections.base import Projection, ViewTables, topics_of
 from projections.caseload import (
-    ALL,
     DISPUTE,
     ENDING_HANDOFF_STEPS,
     ENDING_STEPS,
@@ -45,6 +44,7 @@ from projections.caseload import (
     load_rows,
     month_of,
     split,
+    type_set,
     write_rows,
 )
 
@@ -75,7 +75,11 @@ DEADLINE_EVENTS = ("DeadlineComputed", "DeadlineRecomputed", "DeadlineMet", "Dea
 
 
 def rule_owner(rule_id: str) -> str | None:
-    """The rule table's owner (UNION, HR, COURT, JUSTICE, PETITION or PARTY), None for an unknown rule."""
+    """The rule table's owner (UNION, HR, COURT, JUSTICE, PETITION or PARTY), None for an unknown rule.
+
+    From the packaged table: a district's overrides change periods, never owners, so a rebuild
+    anywhere gives the same answer.
+    """
     rules = default_rules()
     return rules[rule_id].owner if rule_id in rules else None
 
@@ -102,19 +106,17 @@ case_state = Table(
     Column("money_fen", BigInteger),
     Column("callback_month", Date),
     Column("satisfaction", String(16)),
-    # JSON: {proceeding_id: [kind, agency, org_type]}
-    Column("proceedings", Text, nullable=False),
-    # JSON: {deadline_id: [rule_id, start, agency, org_type, status]}, deadlines that can still change
-    Column("deadlines", Text, nullable=False),
-    # JSON: {handoff_id: [proceeding_id, to_agency, requested_on, received_on]}, handoffs not yet decided
-    Column("handoffs", Text, nullable=False),
+    # JSON [proceedings, deadlines, handoffs]: {proceeding_id: [kind, agency, org_type]},
+    # {deadline_id: [rule_id, start, agency, org_type, status]} for the deadlines that can still change,
+    # {handoff_id: [proceeding_id, to_agency, requested_on, received_on]} for those not yet decided.
+    Column("state", Text, nullable=False),
 )
 
 deadline_counts = Table(
     "timeliness_deadline_counts",
     metadata,
     Column("rule_id", String(16), primary_key=True),
-    Column("case_type", String(48), primary_key=True),
+    Column("case_types", String(400), primary_key=True),
     Column("month", Date, primary_key=True),
     Column("agency", String(16), primary_key=True),
     Column("org_type", String(48), primary_key=True),
@@ -127,7 +129,7 @@ days_used = Table(
     "timeliness_days_used",
     metadata,
     Column("rule_id", String(16), primary_key=True),
-    Column("case_type", String(48), primary_key=True),
+    Column("case_types", String(400), primary_key=True),
     Column("month", Date, primary_key=True),
     Column("agency", String(16), primary_key=True),
     Column("org_type", String(48), primary_key=True),
@@ -142,7 +144,7 @@ handoff_days = Table(
     "timeliness_handoff_days",
     metadata,
     Column("agency", String(16), primary_key=True),
-    Column("case_type", String(48), primary_key=True),
+    Column("case_types", String(400), primary_key=True),
     Column("month", Date, primary_key=True),
     Column("street", String(50), primary_key=True),
     Column("receive_days", Integer, primary_key=True),
@@ -153,7 +155,7 @@ handoff_days = Table(
 mediations = Table(
     "timeliness_mediations",
     metadata,
-    Column("case_type", String(48), primary_key=True),
+    Column("case_types", String(400), primary_key=True),
     Column("month", Date, primary_key=True),
     Column("agency", String(16), primary_key=True),
     Column("org_type", String(48), primary_key=True),
@@ -166,7 +168,7 @@ amounts = Table(
     "timeliness_amounts",
     metadata,
     Column("subject", String(8), primary_key=True),
-    Column("case_type", String(48), primary_key=True),
+    Column("case_types", String(400), primary_key=True),
     Column("month", Date, primary_key=True),
     Column("street", String(50), primary_key=True),
     Column("amount_fen", BigInteger, nullable=False),
@@ -202,10 +204,10 @@ class DeadlineState:
         """(status buckets, days-used buckets)."""
         tail = (self.start[:8] + "01", self.agency, self.org_type, case.street)
         status = ONE_HOT[self.status]
-        statuses = [((self.rule_id, case_type, *tail), status) for case_type in case.fanout]
+        statuses = [((self.rule_id, case.types, *tail), status)]
         if self.days is None:
             return statuses, []
-        return statuses, [((self.rule_id, case_type, *tail, self.days), (1,)) for case_type in case.fanout]
+        return statuses, [((self.rule_id, case.types, *tail, self.days), (1,))]
 
 
 @dataclass
@@ -238,38 +240,41 @@ class CaseState:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> CaseState:
-        handoffs = {
-            key: HandoffState(pid, agency, date.fromisoformat(requested), received and date.fromisoformat(received))
-            for key, (pid, agency, requested, received) in json.loads(row["handoffs"]).items()
-        }
+        proceedings, deadlines, handoffs = json.loads(row["state"])
         return cls(
             case_id=row["case_id"], subject=row["subject"], street=row["street"], case_types=split(row["case_types"]),
             money_month=row["money_month"], money_fen=row["money_fen"], callback_month=row["callback_month"],
-            satisfaction=row["satisfaction"], proceedings=json.loads(row["proceedings"]),
-            deadlines={key: DeadlineState(*record) for key, record in json.loads(row["deadlines"]).items()},
-            handoffs=handoffs,
+            satisfaction=row["satisfaction"], proceedings=proceedings,
+            deadlines={key: DeadlineState(*record) for key, record in deadlines.items()},
+            handoffs={
+                key: HandoffState(pid, agency, date.fromisoformat(requested), received and date.fromisoformat(received))
+                for key, (pid, agency, requested, received) in handoffs.items()
+            },
         )
 
     def row(self) -> dict[str, Any]:
+        state = [
+            self.proceedings,
+            {key: d.record() for key, d in self.deadlines.items()},
+            {key: h.record() for key, h in self.handoffs.items()},
+        ]
         return {
             "case_id": self.case_id, "subject": self.subject, "street": self.street,
             "case_types": " ".join(self.case_types), "money_month": self.money_month, "money_fen": self.money_fen,
             "callback_month": self.callback_month, "satisfaction": self.satisfaction,
-            "proceedings": _json(self.proceedings),
-            "deadlines": _json({key: d.record() for key, d in self.deadlines.items()}),
-            "handoffs": _json({key: h.record() for key, h in self.handoffs.items()}),
+            "state": json.dumps(state, ensure_ascii=False, separators=(",", ":")),
         }
 
     @property
-    def fanout(self) -> tuple[str, ...]:
-        return (ALL, *self.case_types)
+    def types(self) -> str:
+        return type_set(self.case_types)
 
     def buckets(self) -> dict[str, list[Bucket]]:
         """The buckets of this case's recovered amount, call-back and deadlines, by counter."""
         found: dict[str, list[Bucket]] = {"amounts": [], "satisfaction": [], "deadline_counts": [], "days_used": []}
         if self.money_month is not None and self.money_fen is not None:
             month, amounts = self.money_month.isoformat(), (self.money_fen, 1)
-            found["amounts"] = [((self.subject, case_type, month, self.street), amounts) for case_type in self.fanout]
+            found["amounts"] = [((self.subject, self.types, month, self.street), amounts)]
         if self.callback_month is not None:
             found["satisfaction"] = [((self.callback_month.isoformat(), self.street, self.satisfaction), (1,))]
         for deadline in self.deadlines.values():
@@ -277,10 +282,6 @@ class CaseState:
             found["deadline_counts"] += statuses
             found["days_used"] += days
         return found
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass
@@ -365,8 +366,7 @@ def _mediation_ended(batch: Batch, case_id: str, proceeding_id: str, outcome: st
     if kind != MEDIATION:
         return
     month = month_of(on).isoformat()
-    for case_type in case.fanout:
-        batch.mediations.add((case_type, month, agency, org_type, case.street, outcome))
+    batch.mediations.add((case.types, month, agency, org_type, case.street, outcome))
 
 
 def _proceeding_ended(batch: Batch, case_id: str, event: Any) -> None:
@@ -390,8 +390,7 @@ def _handoff_decided(batch: Batch, case_id: str, event: Any) -> None:
     received = handoff.received_on or event.on
     month = month_of(handoff.requested_on).isoformat()
     receive, decide = (received - handoff.requested_on).days, (event.on - received).days
-    for case_type in case.fanout:
-        batch.handoff_days.add((handoff.to_agency, case_type, month, case.street, receive, decide))
+    batch.handoff_days.add((handoff.to_agency, case.types, month, case.street, receive, decide))
     if isinstance(event, Dispute.HandoffRejected):
         _mediation_ended(batch, case_id, handoff.proceeding_id, ENDED_AS[type(event)], event.on)
 

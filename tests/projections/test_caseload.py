@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from tests.conftest import STORES, make_settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -38,6 +37,7 @@ from projections import dashboards
 from projections.caseload import CaseloadView
 from projections.follower import Follower
 from projections.reading import open_view
+from tests.conftest import STORES, make_settings
 
 STAFF = Actor("centre-test", Role.STAFF, Agency.UNION)
 DOCUMENT = {"doc_type": "APPLICATION", "title": "申请书", "sha256": "cd" * 32}

@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tests.conftest import STORES
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -50,6 +49,7 @@ from projections import dashboards
 from projections.caseload import CaseloadView
 from projections.follower import Follower
 from projections.timeliness import TimelinessView
+from tests.conftest import STORES
 
 HOTLINE_RULES = ("H2", "H3", "H3D", "H3C", "H4")
 
