@@ -218,6 +218,7 @@ PARAMETERS: dict[str, tuple[Any, Any]] = {
     "how": (str, ...),
     "amount_recovered_cny": (Decimal | None, None),
     "caseworker": (str, ...),
+    "complaint_id": (str, Field(..., description="id of a 12351 ticket about the same matter")),
     "answer": (str, ...),
     "to_org": (str, ...),
     "level": (str, "DISTRICT"),

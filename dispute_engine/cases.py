@@ -524,6 +524,7 @@ DISPUTE_COMMANDS: dict[str, Callable[..., Any]] = {
     "accept_handoff": Dispute.accept_handoff,
     "reject_handoff": Dispute.reject_handoff,
     "withdraw_handoff": Dispute.withdraw_handoff,
+    "link_complaint": Dispute.link_complaint,
     "resolve": Dispute.resolve,
     "close": Dispute.close,
     "reopen": Dispute.reopen,

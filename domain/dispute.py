@@ -1118,7 +1118,10 @@ class Dispute(DeadlineKeeping, Aggregate):
         def apply(self, dispute: Dispute) -> None:
             dispute.complaint_ids.append(self.complaint_id)
 
-    def link_complaint(self, complaint_id: str, *, actor: Actor) -> None:
+    def link_complaint(self, complaint_id: Any, *, actor: Actor) -> None:
+        """Link another 12351 ticket about the same matter (a repeat caller, a second worker)."""
+        if not isinstance(complaint_id, str) or not complaint_id.strip():
+            raise InvalidInput("complaint_id", "is required")
         if complaint_id in self.complaint_ids:
             raise CommandNotAllowed("the complaint is already linked to this dispute")
         self.trigger_event(self.ComplaintLinked, actor=actor.record(), complaint_id=complaint_id)
