@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -79,6 +80,7 @@ class HistoryEntry:
     data: dict[str, Any]
 
 
+CASE_LOCK_STRIPES = 256
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 _BUSINESS_DATE_FIELDS = ("on", "received_on", "served_on", "requested_on")
 
@@ -98,6 +100,9 @@ class DisputeEngine(Application[UUID]):
         self.snapshotting_intervals = {Dispute: interval, HotlineComplaint: interval, YearlySequence: interval}
         self.policy = build_policy(settings)
         self.conflicts_retried = 0
+        # Commands on one case from threads of this process take turns (striped locks): racing saves
+        # would only conflict and retry. Other processes still meet optimistic concurrency and retries.
+        self._case_locks = [threading.Lock() for _ in range(CASE_LOCK_STRIPES)]
         super().__init__(env={**settings.eventsourcing_env(), **event_cipher_env(settings)})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -120,6 +125,19 @@ class DisputeEngine(Application[UUID]):
         idempotency: IdempotencyClaim | None = None,
     ) -> CommandResult:
         """Load, decide, save; on a lost race, decide again on fresh state."""
+        with self._case_locks[hash(_uuid(aggregate_id)) % CASE_LOCK_STRIPES]:
+            return self._change_locked(kind, aggregate_id, command, expected_version=expected_version,
+                                       idempotency=idempotency)
+
+    def _change_locked(
+        self,
+        kind: type[A],
+        aggregate_id: Any,
+        command: Callable[[A], Any],
+        *,
+        expected_version: int | None,
+        idempotency: IdempotencyClaim | None,
+    ) -> CommandResult:
         attempts = 0
         while True:
             self._check_replay(idempotency)
@@ -138,7 +156,7 @@ class DisputeEngine(Application[UUID]):
                 attempts += 1
                 if attempts > self.settings.command_retries:
                     raise
-                time.sleep(random.uniform(0, 0.002 * attempts))
+                time.sleep(random.uniform(0, min(0.05, 0.002 * 2 ** min(attempts, 5))))
                 continue
             return replace(result, position=position)
 
