@@ -500,7 +500,9 @@ def _checked_arguments(method: Callable[..., Any], arguments: Mapping[str, Any],
     A missing business date ``on`` defaults to today (Asia/Shanghai); every other fact must be given.
     """
     parameters = inspect.signature(method).parameters
-    accepted = {name for name in parameters if name not in ("self", "actor", "policy", "protect")}
+    # Parameters starting with "_" are the aggregate's own plumbing, never a caller's field.
+    accepted = {name for name in parameters
+                if name not in ("self", "actor", "policy", "protect") and not name.startswith("_")}
     unknown = sorted(set(arguments) - accepted)
     if unknown:
         raise InvalidInput(unknown[0], f"unknown field (accepted: {', '.join(sorted(accepted))})")

@@ -393,7 +393,7 @@ class Dispute(DeadlineKeeping, Aggregate):
         override_reason: Any = None,
         policy: DeadlinePolicy | None = None,
         actor: Actor,
-        handoff_id: str | None = None,
+        _handoff_id: str | None = None,
     ) -> str:
         """Open a proceeding (an application received by an organisation). Returns its id."""
         self._check_open()
@@ -424,10 +424,10 @@ class Dispute(DeadlineKeeping, Aggregate):
             applicant=applicant_.value,
             received_on=received,
             consent=consent_.record(),
-            handoff_id=handoff_id,
+            handoff_id=_handoff_id,
         )
         proceeding = self.proceeding(proceeding_id)
-        if handoff_id is None:
+        if _handoff_id is None:
             self._run_clocks(self._happening(proceeding, "received", received), policy, actor)
         self._run_clocks(self._happening(proceeding, f"open:{kind_.value}", received, applicant_.value), policy, actor)
         return proceeding_id
@@ -848,7 +848,7 @@ class Dispute(DeadlineKeeping, Aggregate):
         handoff_id = new_id()
         proceeding_id = self.open_proceeding(
             kind=kind, org_type=org_type, org_name=org_name, applicant=applicant, received_on=on,
-            consent=consent, override_reason=override_reason, policy=policy, actor=actor, handoff_id=handoff_id,
+            consent=consent, override_reason=override_reason, policy=policy, actor=actor, _handoff_id=handoff_id,
         )
         self.trigger_event(
             self.HandoffRequested,

@@ -90,7 +90,7 @@ def _answer(response: Response, rt: Runtime, run: Callable[[], CommandResult], c
 def _command_model(name: str, method: Callable[..., Any]) -> type:
     fields: dict[str, Any] = {}
     for parameter in inspect.signature(method).parameters:
-        if parameter in ("self", "actor", "policy", "protect"):
+        if parameter in ("self", "actor", "policy", "protect") or parameter.startswith("_"):
             continue
         spec = COMMAND_PARAMETERS.get((name, parameter)) or PARAMETERS.get(parameter)
         if spec is None:

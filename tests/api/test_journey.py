@@ -79,3 +79,17 @@ def test_staff_override_of_an_overridable_rule_is_recorded_for_auditors(api):
     assert override.status_code == 200
     types = [e["type"] for e in api.get("auditor", f"/disputes/{did}/history").json()["events"]]
     assert "RouteRuleOverridden" in types
+
+
+def test_staff_open_and_accept_a_union_mediation_through_the_api(api):
+    did = api.post("staff", "/disputes", DISPUTE).json()["id"]
+    opened = api.post("staff", f"/disputes/{did}/open-proceeding", {
+        "kind": "MEDIATION", "org_type": "UNION_MEDIATION_CENTRE", "org_name": "调解中心",
+        "received_on": "2026-03-02", "consent": {"worker": True, "employer": True}})
+    assert opened.status_code == 200, opened.json()
+    pid = opened.json()["data"]["proceeding_id"]
+    assert api.post("staff", f"/disputes/{did}/accept-proceeding", {"proceeding_id": pid}).status_code == 200
+    forged = api.post("staff", f"/disputes/{did}/open-proceeding", {
+        "kind": "MEDIATION", "org_type": "UNION_MEDIATION_CENTRE", "org_name": "调解中心",
+        "received_on": "2026-03-02", "consent": {"worker": True, "employer": True}, "_handoff_id": "x"})
+    assert forged.status_code == 422
