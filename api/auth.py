@@ -190,6 +190,12 @@ class TokenResponse(BaseModel):
     agency: Literal["union", "court", "justice", "hr"]
 
 
+def _error_model() -> type:
+    from api.schemas import ErrorOut
+
+    return ErrorOut
+
+
 def _token_router() -> APIRouter:
     router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -199,6 +205,8 @@ def _token_router() -> APIRouter:
         responses={
             status.HTTP_401_UNAUTHORIZED: {"description": "Unknown user name or wrong password"},
             status.HTTP_429_TOO_MANY_REQUESTS: {"description": "Too many failed sign-ins for this user name"},
+            status.HTTP_400_BAD_REQUEST: {"model": _error_model(), "description": "The form could not be parsed"},
+            status.HTTP_422_UNPROCESSABLE_ENTITY: {"model": _error_model(), "description": "A field is missing"},
         },
     )
     def issue_token(form: PasswordForm, auth: Auth, response: Response) -> TokenResponse:

@@ -46,7 +46,7 @@ from domain.dispute import Dispute
 from domain.errors import InvalidInput
 from domain.values import Actor, Role
 
-ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 412, 413, 422)}
+ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 412, 413, 422, 503)}
 IfMatch = Annotated[str | None, Header(description='the case version seen, as returned in ETag: "7"')]
 IdempotencyKey = Annotated[str | None, Header(description="repeat-safe key; a repeat returns the original response")]
 

@@ -79,9 +79,16 @@ class TicketPage(BaseModel):
 _wait_lock = threading.Lock()
 
 
+EXPORTABLE = {200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}},
+                    "description": "JSON, or with ?format=csv|xlsx a CSV (UTF-8 with BOM) or XLSX file"}}
+
+
 def wait_for(rt: Runtime, after: int | None, views: list[str]) -> None:
     if after is None:
         return
+    head = rt.app.recorder.max_notification_id() or 0
+    if after > head:
+        raise InvalidInput("after", f"is beyond the log's last position {head}")
     with _wait_lock:
         follower = rt.engine.follower(views)
     try:
@@ -135,7 +142,7 @@ def _party_matches(rt: Runtime, actor: Actor, wanted: dict[str, str | None]) -> 
 def build_router() -> APIRouter:
     router = APIRouter(tags=["lists"])
 
-    @router.get("/disputes", response_model=CasePage, responses=ERRORS,
+    @router.get("/disputes", response_model=CasePage, responses={**ERRORS, **EXPORTABLE},
                 summary="Cases: search by case number or employer; filters; paging; CSV/XLSX export")
     def list_disputes(
         rt: Runtime = runtime(), actor: Actor = allow("staff", "partner", "auditor"),
@@ -171,7 +178,7 @@ def build_router() -> APIRouter:
             page = _page(lambda: queries.list_partner_cases(rt.engine.read_engine, scope, query))
         return CasePage(items=page.items, total=page.total, next=page.next)
 
-    @router.get("/handoffs", response_model=InboxPage, responses=ERRORS,
+    @router.get("/handoffs", response_model=InboxPage, responses={**ERRORS, **EXPORTABLE},
                 summary="The handoff inbox: a partner sees its own agency's; staff and auditors see all")
     def list_handoffs(
         rt: Runtime = runtime(), actor: Actor = allow("staff", "partner", "auditor"),
@@ -196,7 +203,8 @@ def build_router() -> APIRouter:
             page = _page(lambda: queries.list_partner_inbox(rt.engine.read_engine, scope, query))
         return InboxPage(items=page.items, total=page.total, next=page.next)
 
-    @router.get("/complaints", response_model=TicketPage, responses=ERRORS, summary="12351 tickets")
+    @router.get("/complaints", response_model=TicketPage, responses={**ERRORS, **EXPORTABLE},
+                summary="12351 tickets")
     def list_complaints(
         rt: Runtime = runtime(), actor: Actor = allow("staff", "auditor"),
         q: str | None = None, state: list[str] = Query(default=[]), channel: list[str] = Query(default=[]),

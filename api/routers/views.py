@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from api.access import allow
 from api.errors import ViewBehind
 from api.routers.cases import ERRORS
-from api.routers.lists import export, wait_for
+from api.routers.lists import EXPORTABLE, export, wait_for
 from api.runtime import Runtime, runtime
 from domain.values import Actor
 from projections import dashboards
@@ -33,7 +33,7 @@ def _figures(read: Any) -> Any:
 def build_router() -> APIRouter:
     router = APIRouter(tags=["views"])
 
-    @router.get("/views/caseload", response_model=dashboards.Caseload, responses=ERRORS,
+    @router.get("/views/caseload", response_model=dashboards.Caseload, responses={**ERRORS, **EXPORTABLE},
                 summary="Open and closed cases by tier, agency, caseworker, case type, street, industry, origin; "
                         "intake per week")
     def caseload(rt: Runtime = runtime(), actor: Actor = allow("staff", "auditor"),
@@ -48,7 +48,7 @@ def build_router() -> APIRouter:
             return export(figures.as_rows(), _columns(figures.as_rows(), "caseload"), format, "caseload")
         return figures
 
-    @router.get("/views/timeliness", response_model=dashboards.Timeliness, responses=ERRORS,
+    @router.get("/views/timeliness", response_model=dashboards.Timeliness, responses={**ERRORS, **EXPORTABLE},
                 summary="Deadlines on time / at risk / overdue per rule, days used, handoff latency, "
                         "hotline on-time and satisfaction, mediation success, amounts recovered")
     def timeliness(rt: Runtime = runtime(), actor: Actor = allow("staff", "auditor"),

@@ -492,6 +492,7 @@ _CODES_ZH: dict[str, dict[str, str]] = {
     "command": {
         "assign_caseworker": "指定承办人", "change_risk_flags": "调整风险标识", "amend_claims": "变更请求事项",
         "add_party": "追加当事人", "elect_representatives": "推选代表人", "open_proceeding": "启动程序",
+        "link_complaint": "关联工单",
         "accept_proceeding": "受理", "return_proceeding_for_supplement": "退回补正", "resubmit_proceeding": "补正后提交",
         "reject_proceeding": "不予受理", "decline_proceeding_by_party": "当事人拒绝调解",
         "suspend_proceeding": "中止", "resume_proceeding": "恢复", "withdraw_proceeding": "撤回",

@@ -19,10 +19,12 @@ def test_a_command_is_in_the_list_once_the_views_reach_its_position(api):
     assert page["total"] == 1 and page["next"] is None
 
 
-def test_read_your_writes_that_cannot_be_met_is_503_with_retry_after(api):
+def test_read_your_writes_beyond_the_log_is_422_and_behind_the_log_is_503(api):
     _, position = _handed_to_hr(api)
-    response = api.get("staff", "/disputes", after=position + 1000)
-    assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+    beyond = api.get("staff", "/disputes", after=position + 1000)
+    assert beyond.status_code == 422 and beyond.json()["detail"]["field"] == "after"
+    behind = api.get("staff", "/disputes", after=position)  # no follower has run yet
+    assert behind.status_code == 503 and behind.headers["Retry-After"] == "1"
 
 
 def test_the_hr_inbox_shows_its_handoff_and_the_court_inbox_does_not(api):
