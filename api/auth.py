@@ -206,7 +206,7 @@ def _token_router() -> APIRouter:
             status.HTTP_401_UNAUTHORIZED: {"description": "Unknown user name or wrong password"},
             status.HTTP_429_TOO_MANY_REQUESTS: {"description": "Too many failed sign-ins for this user name"},
             status.HTTP_400_BAD_REQUEST: {"model": _error_model(), "description": "The form could not be parsed"},
-            status.HTTP_422_UNPROCESSABLE_ENTITY: {"model": _error_model(), "description": "A field is missing"},
+            422: {"model": _error_model(), "description": "A field is missing"},
         },
     )
     def issue_token(form: PasswordForm, auth: Auth, response: Response) -> TokenResponse:
