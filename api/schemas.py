@@ -101,35 +101,32 @@ class EmploymentIn(Strict):
     ongoing: bool | None = None
 
 
-class DisputeIn(Strict):
+class PartiesIn(Strict):
+    """What an intake and a ticket's conversion both carry: parties, claims, classification."""
+
+    claimants: list[ClaimantIn] = Field(min_length=1, max_length=2000)
+    respondents: list[RespondentIn] = Field(min_length=1, max_length=50)
+    claims: list[ClaimIn] = Field(min_length=1, max_length=200)
+    case_types: list[_literal(CaseType)] = []  # type: ignore[valid-type]
+    risk_flags: list[_literal(RiskFlag)] = []  # type: ignore[valid-type]
+    workplace: WorkplaceIn | None = None
+    employment: EmploymentIn | None = None
+    common_claims: bool = True
+
+
+class DisputeIn(PartiesIn):
     """Intake of a dispute (受理登记)."""
 
     origin: _literal(Origin) = "WALK_IN"  # type: ignore[valid-type]
     summary: str = Field(max_length=2000, description="No personal data here: names and numbers go in the parties")
     received_on: date | None = Field(None, description="default: today (Asia/Shanghai)")
-    claimants: list[ClaimantIn] = Field(min_length=1, max_length=2000)
-    respondents: list[RespondentIn] = Field(min_length=1, max_length=50)
-    claims: list[ClaimIn] = Field(min_length=1, max_length=200)
-    case_types: list[_literal(CaseType)] = []  # type: ignore[valid-type]
-    risk_flags: list[_literal(RiskFlag)] = []  # type: ignore[valid-type]
-    workplace: WorkplaceIn | None = None
-    employment: EmploymentIn | None = None
-    common_claims: bool = True
 
 
-class ConversionIn(Strict):
+class ConversionIn(PartiesIn):
     """The dispute a 12351 ticket becomes (转立案); summary and dates default to the ticket's."""
 
     summary: str | None = Field(None, max_length=2000)
     received_on: date | None = None
-    claimants: list[ClaimantIn] = Field(min_length=1, max_length=2000)
-    respondents: list[RespondentIn] = Field(min_length=1, max_length=50)
-    claims: list[ClaimIn] = Field(min_length=1, max_length=200)
-    case_types: list[_literal(CaseType)] = []  # type: ignore[valid-type]
-    risk_flags: list[_literal(RiskFlag)] = []  # type: ignore[valid-type]
-    workplace: WorkplaceIn | None = None
-    employment: EmploymentIn | None = None
-    common_claims: bool = True
 
 
 class CallerIn(Strict):
