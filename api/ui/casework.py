@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,11 +17,11 @@ from fastapi.encoders import jsonable_encoder
 from api.access import PARTNER_HANDOFF_COMMANDS, PARTNER_PROCEEDING_COMMANDS, reveal_record, sees_personal_data
 from api.schemas import DisputeOut
 from api.ui import forms
-from api.ui.forms import Field
-from api.ui.i18n import local_date_of
+from api.ui.forms import Caption, Field
+from api.ui.i18n import format_money, local_date_of
 from api.ui.session import Viewer
 from dispute_engine.cases import HistoryEntry
-from domain.clocks import DeadlinePolicy
+from domain.clocks import OPEN_DEADLINE, DeadlinePolicy
 from domain.deadlines import UNVERIFIED
 from domain.stages import HANDOFF, KINDS, PROCEEDING, ProceedingKind
 
@@ -48,7 +48,7 @@ COMPLAINT_COMMANDS = {
     "decide_extension": "decide_extension", "add_handling_note": "add_handling_note", "refer_out": "refer_out",
     "submit_reply": "submit_reply", "pass_quality_check": "check_quality", "fail_quality_check": "check_quality",
     "complete_callback_closed": "complete_callback", "complete_callback_reopened": "complete_callback",
-    "escalate": "escalate",
+    "escalate": "escalate", "merge": "merge",
 }
 """Ticket table triggers → the command that runs them (``convert_to_dispute`` has its own page)."""
 
@@ -61,16 +61,20 @@ STATUS_TIER = {
 }
 
 
+SUBJECT_INPUTS = {"proceeding": "proceeding_id", "handoff": "handoff_id", "deadline": "deadline_id", "party": "side"}
+"""The argument naming what an action concerns, sent back in a hidden input (a party to add: its side)."""
+
+
 @dataclass(frozen=True)
 class Action:
     """One command the viewer may run now, with its form."""
 
     command: str
-    subject: str  # dispute | proceeding | handoff | ticket
+    subject: str  # dispute | proceeding | handoff | deadline | party | ticket
     subject_id: str | None
     fields: list[Field]
     about: dict[str, Any] = field(default_factory=dict)
-    """What the action concerns, for its heading (kind and agency of the proceeding or handoff)."""
+    """What the action concerns, for its heading (the proceeding, handoff, deadline or side of a party)."""
 
     @property
     def key(self) -> str:
@@ -78,14 +82,11 @@ class Action:
 
     @property
     def hidden(self) -> dict[str, str]:
-        if self.subject == "proceeding":
-            return {"proceeding_id": self.subject_id or ""}
-        if self.subject == "handoff":
-            return {"handoff_id": self.subject_id or ""}
-        return {}
+        name = SUBJECT_INPUTS.get(self.subject)
+        return {name: self.subject_id or ""} if name else {}
 
 
-def dispute_actions(out: DisputeOut, viewer: Viewer, today: date) -> list[Action]:
+def dispute_actions(out: DisputeOut, viewer: Viewer, today: date, policy: DeadlinePolicy) -> list[Action]:
     """The commands open to ``viewer`` on this dispute now, each with its form."""
     role, agency = viewer.role, viewer.agency
     if role not in ("staff", "partner"):
@@ -94,9 +95,10 @@ def dispute_actions(out: DisputeOut, viewer: Viewer, today: date) -> list[Action
     actions: list[Action] = []
 
     def add(command: str, subject: str, subject_id: str | None, about: dict[str, Any] | None = None,
-            outcomes: Sequence[str] = ()) -> None:
-        fields = forms.with_defaults(forms.dispute_command_fields(command, staff=staff, outcomes=outcomes), today)
-        actions.append(Action(command, subject, subject_id, fields, about or {}))
+            outcomes: Sequence[str] = (), fields: list[Field] | None = None) -> None:
+        if fields is None:
+            fields = forms.dispute_command_fields(command, staff=staff, outcomes=outcomes)
+        actions.append(Action(command, subject, subject_id, forms.with_defaults(fields, today), about or {}))
 
     if out.stage != "OPEN":
         if staff and "reopen" in out.allowed_actions:
@@ -141,10 +143,50 @@ def dispute_actions(out: DisputeOut, viewer: Viewer, today: date) -> list[Action
             add(command, "proceeding", proceeding.proceeding_id, about,
                 outcomes=KINDS[ProceedingKind(proceeding.kind)].outcomes)
     if staff:
+        _case_record_actions(out, add)
+        for deadline, about in extendable_deadlines(out, policy):
+            add("extend_deadline", "deadline", deadline.deadline_id, about)
         for trigger in out.allowed_actions:
             if trigger in ("resolve", "close"):
                 add(trigger, "dispute", None)
     return actions
+
+
+def _case_record_actions(out: DisputeOut, add: Callable[..., None]) -> None:
+    """Staff keep the case's own record up to date while it is open: its risk flags, its claims, its
+    parties and, in a collective dispute, the claimants' representatives."""
+    add("change_risk_flags", "dispute", None, fields=forms.risk_flag_fields(out.risk_flags))
+    add("amend_claims", "dispute", None, fields=forms.amend_claims_fields(
+        [(c["claim_id"], Caption(c["kind"], "" if c.get("amount_cny") is None else format_money(c["amount_cny"])))
+         for c in out.claims]))
+    for side in ("claimant", "respondent"):
+        add("add_party", "party", side, {"table": "party", "side": side}, fields=forms.add_party_fields(side))
+    if out.is_collective:
+        add("elect_representatives", "dispute", None, fields=forms.representative_fields(
+            [(p.party_id, Caption(text=_party_name(p))) for p in out.claimants]))
+
+
+def _party_name(party: Any) -> str:
+    return (party.person or {}).get("name") or (party.organisation or {}).get("name") or party.party_id
+
+
+def extendable_deadlines(out: Any, policy: DeadlinePolicy) -> list[tuple[Any, dict[str, Any]]]:
+    """The running (or missed) deadlines whose rule allows an approved extension and has room for more,
+    each with what its form says about the rule: unit, room left, who approves."""
+    found = []
+    for deadline in out.deadlines:
+        rule = policy.rules[deadline.rule_id] if deadline.rule_id in policy.rules else None
+        if deadline.status not in OPEN_DEADLINE or rule is None or rule.extension is None:
+            continue
+        extended = getattr(deadline, "extension", 0) or 0
+        room = None if rule.extension.max is None else rule.extension.max - extended
+        if room is not None and room < 1:
+            continue
+        found.append((deadline, {
+            "table": "deadline", "rule": rule.id, "step_zh": rule.step_zh, "step_en": rule.step,
+            "due": deadline.due_date, "unit": rule.unit, "room": room, "approver": rule.extension.approver,
+        }))
+    return found
 
 
 def _handoff_triggers(state: str, allowed: Sequence[str]) -> list[str]:
@@ -171,11 +213,17 @@ def complaint_actions(allowed: Iterable[str], viewer: Viewer, today: date) -> li
             for command in seen]
 
 
-def find_action(actions: Iterable[Action], command: str, subject_id: str | None) -> Action | None:
+def find_action(actions: Iterable[Action], command: str, form: Mapping[str, Any]) -> Action | None:
+    """The action a submitted form is for: its command, and the subject named in its hidden input."""
     for action in actions:
-        if action.command == command and (action.subject_id or None) == (subject_id or None):
+        if action.command == command and all(_posted(form, name) == value for name, value in action.hidden.items()):
             return action
     return None
+
+
+def _posted(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
 
 
 # --------------------------------------------------------------------------- what the page shows

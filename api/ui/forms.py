@@ -51,6 +51,15 @@ TEXT, TEXTAREA, DATE, SELECT, MULTI, CHECKBOX, YESNO, AMOUNT, INTEGER, LINES, HI
 
 
 @dataclass(frozen=True)
+class Caption:
+    """A choice taken from the case: a catalogue code shown in the field's namespace (a claim's kind),
+    then text shown as it is (an amount, a name)."""
+
+    code: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Field:
     name: str
     """Dotted path of the value in the command's arguments; also the input's name."""
@@ -66,6 +75,11 @@ class Field:
     hint: str = ""
     group: str = ""
     """Heading key of the fieldset the field belongs to."""
+    captions: tuple[tuple[str, Caption], ...] = ()
+    """How choices taken from the case read (a claim, a claimant); other choices are catalogue codes."""
+
+    def caption(self, choice: str) -> Caption | None:
+        return dict(self.captions).get(choice)
 
 
 @dataclass
@@ -260,8 +274,7 @@ def field_for_error(path: str, names: Sequence[str]) -> str | None:
 _ROWS_OF_CLAIMANTS, _ROWS_OF_RESPONDENTS, _ROWS_OF_CLAIMS = 2, 2, 3
 
 
-def _claimant_fields(index: int) -> list[Field]:
-    prefix, group = f"claimants[{index}]", f"Claimant {index + 1}"
+def _claimant_fields(prefix: str, group: str = "") -> list[Field]:
     return [
         Field(f"{prefix}.kind", "Kind", SELECT, codes(ClaimantKind), "claimant_kind", default="WORKER", group=group),
         Field(f"{prefix}.person.name", "Name", required=True, group=group),
@@ -274,8 +287,7 @@ def _claimant_fields(index: int) -> list[Field]:
     ]
 
 
-def _respondent_fields(index: int) -> list[Field]:
-    prefix, group = f"respondents[{index}]", f"Respondent {index + 1}"
+def _respondent_fields(prefix: str, group: str = "") -> list[Field]:
     return [
         Field(f"{prefix}.kind", "Kind", SELECT, codes(RespondentKind), "respondent_kind", default="EMPLOYER",
               group=group),
@@ -285,10 +297,9 @@ def _respondent_fields(index: int) -> list[Field]:
     ]
 
 
-def _claim_fields(index: int) -> list[Field]:
-    prefix, group = f"claims[{index}]", f"Claim {index + 1}"
+def _claim_fields(prefix: str, group: str, *, required: bool = True) -> list[Field]:
     return [
-        Field(f"{prefix}.kind", "Kind", SELECT, ("", *codes(ClaimKind)), "claim", required=True, group=group),
+        Field(f"{prefix}.kind", "Kind", SELECT, ("", *codes(ClaimKind)), "claim", required=required, group=group),
         Field(f"{prefix}.amount_cny", "Amount claimed (CNY)", AMOUNT, group=group),
         Field(f"{prefix}.period_from", "Period from", DATE, group=group),
         Field(f"{prefix}.period_to", "Period to", DATE, group=group),
@@ -298,11 +309,11 @@ def _claim_fields(index: int) -> list[Field]:
 def _parties_and_claims() -> list[Field]:
     fields: list[Field] = []
     for index in range(_ROWS_OF_CLAIMANTS):
-        fields += _claimant_fields(index)
+        fields += _claimant_fields(f"claimants[{index}]", f"Claimant {index + 1}")
     for index in range(_ROWS_OF_RESPONDENTS):
-        fields += _respondent_fields(index)
+        fields += _respondent_fields(f"respondents[{index}]", f"Respondent {index + 1}")
     for index in range(_ROWS_OF_CLAIMS):
-        fields += _claim_fields(index)
+        fields += _claim_fields(f"claims[{index}]", f"Claim {index + 1}")
     fields += [
         Field("workplace.street", "Street", group="Workplace and employment"),
         Field("workplace.industry", "Industry", group="Workplace and employment"),
@@ -455,8 +466,55 @@ def dispute_command_fields(command: str, *, staff: bool, outcomes: Sequence[str]
         "close": [Field("reason", "field.close_reason", SELECT, ("", *_CLOSE_REASONS), "close_reason", required=True),
                   _on()],
         "reopen": [Field("reason", "field.reason", TEXTAREA, required=True), _on()],
+        "extend_deadline": [Field("extension", "field.extension", INTEGER, required=True),
+                            Field("approver", "field.approver", required=True,
+                                  hint="Who approved the extension, with their office.")],
     }
     return specs[command]
+
+
+# --------------------------------------------------------------------------- forms built from the case
+
+
+def risk_flag_fields(current: Sequence[str]) -> list[Field]:
+    """Raise the flags not set yet, lower the ones set; the reason is recorded with the change."""
+    raise_ = tuple(code for code in codes(RiskFlag) if code not in current)
+    lower = tuple(code for code in codes(RiskFlag) if code in current)
+    fields = [Field("add", "Flags to raise", MULTI, raise_, "risk")] if raise_ else []
+    fields += [Field("remove", "Flags to lower", MULTI, lower, "risk")] if lower else []
+    return [*fields, Field("reason", "field.reason", TEXTAREA, required=True)]
+
+
+_ROWS_OF_ADDED_CLAIMS = 2
+
+
+def amend_claims_fields(claims: Sequence[tuple[str, Caption]]) -> list[Field]:
+    """变更请求事项: claims withdrawn and claims added (rows left blank are skipped), on a business date."""
+    fields = [_on(), Field("remove", "Claims to withdraw", MULTI, tuple(claim_id for claim_id, _ in claims), "claim",
+                           captions=tuple(claims))]
+    for index in range(_ROWS_OF_ADDED_CLAIMS):
+        fields += _claim_fields(f"add[{index}]", f"Claim to add {index + 1}", required=False)
+    return fields
+
+
+def add_party_fields(side: str) -> list[Field]:
+    """追加当事人: one claimant or respondent, entered as at intake."""
+    party = _claimant_fields("party") if side == "claimant" else _respondent_fields("party")
+    return [*party, _on()]
+
+
+REPRESENTATIVE_SCOPES = tuple(Dispute.REPRESENTATIVE_SCOPES)
+
+
+def representative_fields(claimants: Sequence[tuple[str, Caption]]) -> list[Field]:
+    """代表人: the claimants elected to represent a collective dispute, and for which proceedings."""
+    return [
+        Field("scope", "field.scope", SELECT, ("", *REPRESENTATIVE_SCOPES), "representative_scope", required=True),
+        Field("party_ids", "field.party_ids", MULTI, tuple(party_id for party_id, _ in claimants),
+              captions=tuple(claimants), required=True),
+        Field("record_sha256", "field.election_record_sha256", SHA256),
+        _on(),
+    ]
 
 
 def complaint_command_fields(command: str) -> list[Field]:
@@ -489,6 +547,8 @@ def complaint_command_fields(command: str) -> list[Field]:
         "escalate": [Field("level", "field.level", SELECT, HotlineComplaint.ESCALATION_LEVELS, "level",
                            default="DISTRICT"),
                      Field("reason", "field.reason", TEXTAREA, required=True), _on()],
+        "merge": [Field("into", "field.into", required=True,
+                        hint="The ticket number of the ticket that carries the matter.")],
     }
     return specs[command]
 

@@ -249,6 +249,19 @@ _SENTENCES: dict[str, tuple[str, str]] = {
         "选择文件即可自动计算其 SHA-256（在本机计算，不会上传文件）。",
         "Choose a file to fill in its SHA-256 (it is computed on this computer; nothing is uploaded)."),
     "One item per line": ("每行一项", "One item per line"),
+    "Flags to raise": ("增加风险标识", "Flags to raise"),
+    "Flags to lower": ("取消风险标识", "Flags to lower"),
+    "Claims to withdraw": ("撤回的请求事项", "Claims to withdraw"),
+    "Claim to add {n}": ("新增请求事项 {n}", "Claim to add {n}"),
+    "Who approved the extension, with their office.": ("批准延长的人员及其职务。", "Who approved the extension, with their office."),
+    "{rule} {step}, due {due}": ("{rule} {step}（{due}届满）", "{rule} {step}, due {due}"),
+    "At most {room} {unit} more.": ("最多还可延长 {room}{unit}。", "At most {room} {unit} more."),
+    "Counted in {unit}; the law sets no cap.": ("以{unit}计，法律未规定延长上限。", "Counted in {unit}; the law sets no cap."),
+    "Approved by: {approver}": ("批准：{approver}", "Approved by: {approver}"),
+    "Representative: {scope}": ("代表人（{scope}）", "Representative ({scope})"),
+    "The ticket number of the ticket that carries the matter.": (
+        "承办该事项的工单的工单号。", "The ticket number of the ticket that carries the matter."),
+    "Merged into the ticket that carries the matter": ("已并入承办工单", "Merged into the ticket that carries the matter"),
     # audit
     "Cases to audit": ("案件审计", "Cases to audit"),
     "History": ("历史记录", "History"),
@@ -500,13 +513,13 @@ _CODES_ZH: dict[str, dict[str, str]] = {
         "record_service": "记录送达", "request_handoff": "移送协作单位", "receive_handoff": "签收",
         "return_handoff_for_supplement": "退回补正", "resubmit_handoff": "补正后重新移送", "accept_handoff": "受理",
         "reject_handoff": "不予受理", "withdraw_handoff": "撤回移送", "resolve": "登记化解", "close": "结案",
-        "reopen": "重新开启",
+        "reopen": "重新开启", "extend_deadline": "延长期限",
         # 12351 tickets
         "answer_on_call": "当场解答", "close_ticket": "办结", "dispatch": "派单", "sign_for": "签收",
         "return_by_unit": "退单", "request_extension": "申请延期", "decide_extension": "延期审批",
         "add_handling_note": "添加办理记录", "refer_out": "转办", "submit_reply": "提交回复", "check_quality": "质检",
         "complete_callback": "回访", "escalate": "督办", "convert_to_dispute": "转立案",
-        "register_dispute": "登记受理", "receive_complaint": "登记工单",
+        "register_dispute": "登记受理", "receive_complaint": "登记工单", "merge": "合并工单",
     },
     "field": {
         "on": "业务日期", "caseworker": "承办人", "kind": "程序类型", "org_type": "机构类型", "org_name": "机构名称",
@@ -522,8 +535,13 @@ _CODES_ZH: dict[str, dict[str, str]] = {
         "received_on": "收到申请日期", "answer": "解答内容", "to_org": "承办单位", "level": "级别",
         "days": "延期工作日数", "granted": "同意延期", "target": "转办去向", "ref_no": "转办编号", "text": "回复内容",
         "passed": "质检通过", "notes": "质检意见", "satisfaction": "满意度", "attempts": "回访次数",
-        "justified_complaint": "投诉属实", "close_reason": "结案原因",
+        "justified_complaint": "投诉属实", "close_reason": "结案原因", "extension": "延长期间", "approver": "批准人",
+        "scope": "推选用于", "party_ids": "代表人", "election_record_sha256": "推选记录 SHA-256",
+        "into": "并入工单号",
     },
+    "representative_scope": {"MEDIATION": "调解", "ARBITRATION": "仲裁", "LITIGATION": "诉讼", "PETITION": "信访"},
+    "unit": {"hours": "小时", "days": "日", "working_days": "个工作日", "months": "个月", "years": "年"},
+    "unit_name": {"hours": "小时", "days": "日", "working_days": "工作日", "months": "月", "years": "年"},
     "event": {
         "Registered": "登记", "CaseworkerAssigned": "指定承办人", "RiskFlagsChanged": "调整风险标识",
         "ClaimsAmended": "变更请求事项", "PartyAdded": "追加当事人", "RepresentativesElected": "推选代表人",
@@ -588,7 +606,12 @@ _CODES_EN: dict[str, dict[str, str]] = {
     "field": {"on": "Business date", "consent.worker": "Worker consents to mediation",
               "consent.employer": "Employer consents to mediation", "amounts_awarded_cny": "Amount (CNY)",
               "amount_recovered_cny": "Amount recovered (CNY)", "record_sha256": "SHA-256 of the record",
-              "ref_no": "Reference number", "days": "Working days of extension"},
+              "ref_no": "Reference number", "days": "Working days of extension", "approver": "Approved by",
+              "scope": "Elected for", "party_ids": "Representatives",
+              "election_record_sha256": "SHA-256 of the election record", "into": "Merge into ticket number"},
+    "unit": {"hours": "hours", "days": "days", "working_days": "working days", "months": "months", "years": "years"},
+    "unit_name": {"hours": "hours", "days": "days", "working_days": "working days", "months": "months",
+                  "years": "years"},
     "event": {"Registered": "Registered", "ProceedingOpened": "Proceeding opened"},
 }
 
@@ -639,7 +662,23 @@ _ERRORS: tuple[tuple[str, str], ...] = (
     (r".* does not run .*", "This kind of organisation does not run this proceeding."),
     (r".* belongs to the sender's own agency; open the proceeding instead",
      "That organisation belongs to your own agency: open the proceeding instead of handing it off."),
-    (r"expected a positive whole number", "Enter a whole number above zero."),
+    (r"expected a positive whole number.*", "Enter a whole number above zero."),
+    (r"(?:extension: )?rule \S+ allows at most (\d+) days .*, got (\d+)",
+     "The period may be extended by at most {0} days in all (this would make {1})."),
+    (r"(?:extension: )?rule \S+ allows at most (\d+) working_days .*, got (\d+)",
+     "The period may be extended by at most {0} working days in all (this would make {1})."),
+    (r"(?:extension: )?rule \S+ allows at most (\d+) months .*, got (\d+)",
+     "The period may be extended by at most {0} months in all (this would make {1})."),
+    (r"(?:extension: )?rule \S+ has no extension", "This period cannot be extended."),
+    (r"(?:mediation|arbitration|litigation|petition) takes (\d+) to (\d+) representatives",
+     "Choose {0} to {1} representatives."),
+    (r".* is not a claimant of this dispute", "Not a claimant of this case."),
+    (r"a representative is listed twice", "A representative is listed twice."),
+    (r"nothing to amend", "Withdraw or add at least one claim."),
+    (r"a dispute keeps at least one claim", "A case keeps at least one claim."),
+    (r"no claim .* on this dispute", "No such claim on this case."),
+    (r"a ticket cannot be merged into itself", "A ticket cannot be merged into itself."),
+    (r"no ticket has this number", "No ticket has this number."),
     (r"expected a whole number of working days from 1 to 30", "Enter 1 to 30 working days."),
     (r"expected true or false", "Tick or untick."),
     (r"the change leaves the risk flags as they are", "Nothing would change."),
@@ -702,6 +741,24 @@ _ERROR_SENTENCES: dict[str, tuple[str, str]] = {
         "该机构属于本单位，无需移送，请直接启动程序。",
         "That organisation belongs to your own agency: open the proceeding instead of handing it off."),
     "Enter a whole number above zero.": ("请填写大于零的整数。", "Enter a whole number above zero."),
+    "The period may be extended by at most {0} days in all (this would make {1}).": (
+        "该期限合计最多可延长 {0} 日（本次延长后合计 {1} 日）。",
+        "The period may be extended by at most {0} days in all (this would make {1})."),
+    "The period may be extended by at most {0} working days in all (this would make {1}).": (
+        "该期限合计最多可延长 {0} 个工作日（本次延长后合计 {1} 个工作日）。",
+        "The period may be extended by at most {0} working days in all (this would make {1})."),
+    "The period may be extended by at most {0} months in all (this would make {1}).": (
+        "该期限合计最多可延长 {0} 个月（本次延长后合计 {1} 个月）。",
+        "The period may be extended by at most {0} months in all (this would make {1})."),
+    "This period cannot be extended.": ("该期限不能延长。", "This period cannot be extended."),
+    "Choose {0} to {1} representatives.": ("请推选 {0} 至 {1} 名代表人。", "Choose {0} to {1} representatives."),
+    "Not a claimant of this case.": ("不是本案申请人。", "Not a claimant of this case."),
+    "A representative is listed twice.": ("代表人重复。", "A representative is listed twice."),
+    "Withdraw or add at least one claim.": ("请撤回或新增至少一项请求事项。", "Withdraw or add at least one claim."),
+    "A case keeps at least one claim.": ("案件至少须保留一项请求事项。", "A case keeps at least one claim."),
+    "No such claim on this case.": ("本案没有该请求事项。", "No such claim on this case."),
+    "A ticket cannot be merged into itself.": ("工单不能并入其自身。", "A ticket cannot be merged into itself."),
+    "No ticket has this number.": ("没有此工单号的工单。", "No ticket has this number."),
     "Enter 1 to 30 working days.": ("请填写 1 至 30 个工作日。", "Enter 1 to 30 working days."),
     "Tick or untick.": ("请勾选或取消勾选。", "Tick or untick."),
     "Nothing would change.": ("内容没有变化。", "Nothing would change."),
@@ -729,7 +786,7 @@ def _build() -> dict[str, dict[str, str]]:
     en: dict[str, str] = {}
     for key, (chinese, english) in {**_SENTENCES, **_ERROR_SENTENCES}.items():
         zh[key], en[key] = chinese, english
-    for numbered in ("Claimant {n}", "Respondent {n}", "Claim {n}", "Document {n}"):
+    for numbered in ("Claimant {n}", "Respondent {n}", "Claim {n}", "Claim to add {n}", "Document {n}"):
         for n in range(1, 10):  # form rows are headed "Claimant 1", "Claimant 2" …
             zh[numbered.format(n=n)] = zh[numbered].format(n=n)
             en[numbered.format(n=n)] = en[numbered].format(n=n)

@@ -18,6 +18,7 @@ from api.ui.i18n import CATALOGUE, choose_language, error_text, format_date, for
 from api.ui.rendering import NAVIGATION
 from dispute_engine.cases import DISPUTE_COMMANDS
 from domain import complaint as complaint_module
+from domain.clocks import default_policy
 from domain import stages, values
 from domain.complaint import HotlineComplaint
 from domain.dispute import Dispute
@@ -70,8 +71,10 @@ def _keys_of_forms() -> set[str]:
     specs = [*forms.dispute_intake_fields(), *forms.complaint_intake_fields(), *forms.conversion_fields()]
     for command in {*PROCEEDING_COMMANDS.values(), *HANDOFF_COMMANDS.values(), "assign_caseworker", "request_handoff",
                     "open_proceeding", "assign_mediator", "hold_mediation_session", "record_service", "resolve",
-                    "close", "reopen"}:
+                    "close", "reopen", "extend_deadline"}:
         specs += forms.dispute_command_fields(command, staff=True, outcomes=("FAILED",))
+    specs += forms.risk_flag_fields(["MINOR"]) + forms.amend_claims_fields([]) + forms.representative_fields([])
+    specs += forms.add_party_fields("claimant") + forms.add_party_fields("respondent")
     for command in set(COMPLAINT_COMMANDS.values()):
         specs += forms.complaint_command_fields(command)
     keys = set()
@@ -126,6 +129,11 @@ def test_every_state_trigger_outcome_event_command_and_rule_has_a_label():
     missing += [c for c in COMPLAINT_COMMANDS.values() if not i18n.has_label("command", c)]
     missing += [r.rule_id for r in ROUTE_RULES if not i18n.has_label("rule", r.rule_id)]
     assert missing == []
+
+
+def test_every_unit_of_the_rule_table_has_a_label():
+    units = {rule.unit for rule in default_policy().rules}
+    assert [u for u in units if not (i18n.has_label("unit", u) and i18n.has_label("unit_name", u))] == []
 
 
 def test_dates_are_written_the_chinese_way():

@@ -308,3 +308,157 @@ def test_dispute_intake_refuses_bad_input_beside_each_field_and_switches_to_engl
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.click("text=中文")
     expect(page.locator("h1")).to_have_text("案件受理登记")
+
+
+# --------------------------------------------------------------------------- keeping the case record
+
+
+def registered(server: LiveServer, **changes: Any) -> str:
+    """A dispute taken in today by the centre: one worker owed wages by one employer, unless ``changes``."""
+    return server.engine.app.register_dispute({
+        "summary": "拖欠工资", "workplace": {"street": "城关街道"},
+        "claimants": [{"kind": "WORKER", "person": {"name": "周建华"}}],
+        "respondents": [{"kind": "EMPLOYER", "organisation": {"name": "永利制衣有限公司"}}],
+        "claims": [{"kind": "WAGE", "amount_cny": "18600"}], **changes}, actor=STAFF).id
+
+
+def open_case(page: Any, server: LiveServer, dispute_id: str) -> None:
+    sign_in(page, server, "u-staff")
+    page.goto(f"{server.url}/ui/cases/{dispute_id}")
+
+
+def tick(page: Any, scope: str, name: str, text: str) -> None:
+    page.locator(f'{scope} label.check:has(input[name="{name}"])', has_text=text).locator("input").check()
+
+
+def test_staff_raise_and_lower_risk_flags_with_a_reason_in_either_language(live_server, page):
+    server = live_server
+    open_case(page, server, registered(server, risk_flags=["MINOR"]))
+    scope = open_action(page, "change_risk_flags")
+    field(page, "reason", scope).fill("三十余名工人在厂门口聚集讨薪")
+    head = server.head()
+    submit_action(page, scope)
+    refused_beside(page, "add", "内容没有变化。", scope)
+    assert server.head() == head
+    tick(page, scope, "add", "群体性事件风险")
+    tick(page, scope, "remove", "未成年人")
+    submit_action(page, scope)
+    done(page, "调整风险标识")
+    expect(page.locator(".facts .tag.risk")).to_have_text(["群体性事件风险"])
+    page.click("text=English")
+    scope = open_action(page, "change_risk_flags")
+    expect(page.locator(f"{scope} .action-name")).to_have_text("Change risk flags")
+    expect(page.locator(f"{scope} legend").first).to_have_text("Flags to raise")
+
+
+def test_staff_amend_the_claims_withdrawing_one_and_adding_another(live_server, page):
+    server = live_server
+    open_case(page, server, registered(server))
+    scope = open_action(page, "amend_claims")
+    page.select_option(f'{scope} [name="add[0].kind"]', "OVERTIME")
+    field(page, "add[0].amount_cny", scope).fill("3200.005")
+    head = server.head()
+    submit_action(page, scope)
+    refused_beside(page, "add[0].amount_cny", "金额最多保留两位小数（分）。", scope)
+    assert server.head() == head
+    field(page, "add[0].amount_cny", scope).fill("3200")
+    tick(page, scope, "remove", "拖欠工资 ¥18,600.00")
+    submit_action(page, scope)
+    done(page, "变更请求事项")
+    claims = page.locator("section[aria-labelledby=h-claims] tbody")
+    expect(claims).to_contain_text("加班费")
+    expect(claims).to_contain_text("¥3,200.00")
+    expect(claims).not_to_contain_text("拖欠工资")
+
+
+def test_staff_add_a_claimant_after_intake(live_server, page):
+    server = live_server
+    open_case(page, server, registered(server))
+    scope = "#action-add_party-claimant"
+    page.locator(f"{scope} summary").click()
+    expect(page.locator(f"{scope} summary")).to_contain_text("申请人")
+    field(page, "party.person.name", scope).fill("李小红")
+    field(page, "party.person.id_number", scope).fill("110105194912310021")
+    head = server.head()
+    submit_action(page, scope)
+    refused_beside(page, "party.person.id_number", "身份证号码无效（校验位不符）。", scope)
+    assert server.head() == head
+    field(page, "party.person.id_number", scope).fill("11010519491231002X")
+    submit_action(page, scope)
+    done(page, "追加当事人")
+    expect(page.locator("table.parties tbody tr")).to_have_count(3)
+    expect(page.locator("table.parties")).to_contain_text("李小红")
+
+
+def test_a_collective_disputes_claimants_elect_their_representatives(live_server, page):
+    server = live_server
+    workers = ["郑一", "郑二", "郑三", "郑四"]
+    open_case(page, server, registered(
+        server, case_types=["COLLECTIVE_CONTRACT_PERFORMANCE"],
+        claimants=[{"kind": "WORKER", "person": {"name": name}} for name in workers]))
+    scope = open_action(page, "elect_representatives")
+    page.select_option(f'{scope} [name="scope"]', "ARBITRATION")
+    tick(page, scope, "party_ids", "郑一")
+    tick(page, scope, "party_ids", "郑二")
+    head = server.head()
+    submit_action(page, scope)
+    refused_beside(page, "party_ids", "请推选 3 至 5 名代表人。", scope)
+    assert server.head() == head
+    tick(page, scope, "party_ids", "郑三")
+    submit_action(page, scope)
+    done(page, "推选代表人")
+    expect(page.locator("table.parties .badge.representative")).to_have_count(3)
+    expect(page.locator("table.parties .badge.representative").first).to_have_text("代表人（仲裁）")
+
+
+def test_staff_record_an_approved_extension_of_the_award_period(live_server, page, artifacts):
+    server = live_server
+    app = server.engine.app
+    dispute_id = registered(server)
+    handoff = app.dispute_command(dispute_id, "request_handoff", {
+        "kind": "ARBITRATION", "org_type": "ARBITRATION_COMMISSION", "org_name": "区劳动人事争议仲裁委员会",
+        "reason": "PARTY_APPLICATION", "dossier": [{
+            "doc_type": "APPLICATION", "title": "仲裁申请书", "sha256": hashlib.sha256(b"b").hexdigest()}]},
+        actor=STAFF).data["handoff_id"]
+    app.dispute_command(dispute_id, "accept_handoff", {"handoff_id": handoff,
+                                                       "receiving_case_no": "（2026）区劳人仲案字第0011号"}, actor=HR)
+    open_case(page, server, dispute_id)
+    due = page.locator('tr[data-rule="A8"] td:nth-child(5) strong')
+    first_due = due.inner_text()
+    scope = open_action(page, "extend_deadline")
+    expect(page.locator(f"{scope} .extension-terms")).to_contain_text("最多还可延长 15日。")
+    field(page, "extension", scope).fill("16")
+    field(page, "approver", scope).fill("仲裁委员会主任张明")
+    head = server.head()
+    submit_action(page, scope)
+    refused_beside(page, "extension", "该期限合计最多可延长 15 日（本次延长后合计 16 日）。", scope)
+    assert server.head() == head
+    shot(page, artifacts, "08-extend-deadline.png")
+    field(page, "extension", scope).fill("15")
+    submit_action(page, scope)
+    done(page, "延长期限")
+    expect(due).not_to_have_text(first_due)
+    expect(page.locator('[data-command="extend_deadline"]')).to_have_count(0)
+
+
+def test_a_duplicate_ticket_is_merged_into_the_one_that_carries_the_matter(live_server, page):
+    server = live_server
+    app = server.engine.app
+    caller = {"caller": {"phone": "13700137000"}, "category": "ASSISTANCE", "street": "城关街道"}
+    carrier = app.receive_complaint({**caller, "summary": "反映工地拖欠工资"}, actor=STAFF)
+    duplicate = app.receive_complaint({**caller, "summary": "再次来电反映工地拖欠工资"}, actor=STAFF)
+    sign_in(page, server, "u-staff")
+    listed(page, f"{server.url}/ui/tickets?tab=all", carrier.data["ticket_no"])
+    page.goto(f"{server.url}/ui/complaints/{duplicate.id}")
+    scope = open_action(page, "merge")
+    field(page, "into", scope).fill("12351-1999-000001")
+    head = server.head()
+    submit_action(page, scope)
+    refused_beside(page, "into", "没有此工单号的工单。", scope)
+    assert server.head() == head
+    field(page, "into", scope).fill(carrier.data["ticket_no"])
+    submit_action(page, scope)
+    done(page, "合并工单")
+    expect(page.locator(".case-meta .badge").first).to_have_text("已合并")
+    page.click("a.merged-into")
+    expect(page.locator("h1")).to_have_text(carrier.data["ticket_no"])

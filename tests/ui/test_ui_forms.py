@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from starlette.datastructures import FormData
 
-from api.ui.forms import dispute_command_fields, dispute_intake_fields, field_for_error, read_form
+from api.ui.forms import (
+    Caption,
+    amend_claims_fields,
+    dispute_command_fields,
+    dispute_intake_fields,
+    field_for_error,
+    read_form,
+    risk_flag_fields,
+)
 
 
 def _form(**values: str | list[str]) -> FormData:
@@ -71,3 +79,20 @@ def test_an_error_finds_its_field_or_the_nearest_one():
     assert field_for_error("claimants[0].person", names) == "claimants[0].person.name"
     assert field_for_error("dossier[0].title.extra", names) == "dossier[0].title"
     assert field_for_error("body", names) is None
+
+
+def test_the_risk_flag_form_offers_to_raise_the_flags_not_set_and_to_lower_the_ones_set():
+    fields = {f.name: f for f in risk_flag_fields(["MINOR"])}
+    assert "MINOR" not in fields["add"].choices and "GROUP_INCIDENT_RISK" in fields["add"].choices
+    assert fields["remove"].choices == ("MINOR",)
+    assert "remove" not in {f.name for f in risk_flag_fields([])}
+
+
+def test_claims_to_withdraw_read_by_their_caption_and_blank_rows_to_add_are_skipped():
+    fields = amend_claims_fields([("c1", Caption("WAGE", "¥18,600.00"))])
+    withdrawn = next(f for f in fields if f.name == "remove")
+    assert withdrawn.caption("c1") == Caption("WAGE", "¥18,600.00") and withdrawn.caption("c2") is None
+    submitted = read_form(_form(**{"remove": "c1", "add[0].kind": "", "add[1].kind": "OVERTIME", "on": "2026-03-03"}),
+                          fields)
+    assert submitted.arguments == {"on": "2026-03-03", "remove": ["c1"], "add": [{"kind": "OVERTIME"}]}
+    assert submitted.missing == [] and submitted.screen_path("add[0].kind") == "add[1].kind"

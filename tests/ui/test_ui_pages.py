@@ -11,6 +11,7 @@ import pytest
 
 from api.access import PERMISSION_ATTRIBUTE, PUBLIC
 from api.ui.i18n import LOCAL_ZONE
+from domain.dispute import Dispute
 from domain.values import Actor, Agency, Role
 from tests.ui.conftest import HTML, PASSWORD, USERS, Ui, sign_in
 
@@ -46,11 +47,15 @@ def handed_to_hr(ui: Ui) -> tuple[str, str]:
     return dispute_id, result.data["handoff_id"]
 
 
-def error_beside(html: str, field: str, command: str | None = None) -> str | None:
-    """The message shown beside ``field`` (its ``data-field`` block, in ``command``'s form if given)."""
-    if command is not None:
+def error_beside(html: str, field: str, command: str | None = None, key: str | None = None) -> str | None:
+    """The message shown beside ``field`` (its ``data-field`` block, in ``command``'s form if given, or in
+    the form of the action whose element id is ``key`` when a command has several)."""
+    if key is not None:
+        html = html.split(f'id="{key}"', 1)[1].split('<div class="action"', 1)[0]
+    elif command is not None:
         html = html.split(f'data-command="{command}"', 1)[1].split('<div class="action"', 1)[0]
-    block = re.search(rf'data-field="{re.escape(field)}".*?(?=<div class="field|</fieldset>|</form>)', html, re.S)
+    block = re.search(rf'data-field="{re.escape(field)}".*?(?=<div class="field|<fieldset class="group|</form>)', html,
+                      re.S)
     if block is None:
         return None
     found = re.search(r'class="field-error"[^>]*>([^<]+)<', block.group(0))
@@ -342,6 +347,16 @@ def test_free_text_with_a_phone_number_is_refused_beside_it(ui):
     ("hr", "return_handoff_for_supplement", {"missing": "", "on": "2026-03-02"}, "missing", "此项必填。"),
     ("hr", "reject_handoff", {"reason": "NO_JURISDICTION", "legal_basis": "", "advice_to_party": "向有管辖权的仲裁委申请",
                               "on": "2026-03-02"}, "legal_basis", "此项必填。"),
+    ("staff", "change_risk_flags", {"reason": "工人聚集"}, "add", "内容没有变化。"),
+    ("staff", "change_risk_flags", {"add": "GROUP_INCIDENT_RISK", "reason": ""}, "reason", "此项必填。"),
+    ("staff", "amend_claims", {"add[0].kind": "OVERTIME", "add[0].amount_cny": "1.234", "on": "2026-03-02"},
+     "add[0].amount_cny", "金额最多保留两位小数（分）。"),
+    ("staff", "amend_claims", {"on": "2026-03-02"}, "add[0].kind", "请撤回或新增至少一项请求事项。"),
+    ("staff", "add_party", {"side": "claimant", "party.kind": "WORKER", "party.person.name": "李四",
+                            "party.person.id_number": "110105194912310021", "on": "2026-03-02"},
+     "party.person.id_number", "身份证号码无效（校验位不符）。"),
+    ("staff", "add_party", {"side": "respondent", "party.kind": "EMPLOYER", "party.organisation.name": "",
+                            "on": "2026-03-02"}, "party.organisation.name", "此项必填。"),
 ])
 def test_every_case_form_refuses_bad_input_beside_the_field_and_records_nothing(ui, role, command, form, field,
                                                                                 message):
@@ -350,7 +365,8 @@ def test_every_case_form_refuses_bad_input_beside_the_field_and_records_nothing(
     head = ui.head()
     answer = ui.post(role, f"/ui/cases/{dispute_id}/actions/{command}", {**form, **subject})
     assert answer.status_code == 422, answer.text[:400]
-    assert error_beside(answer.text, field, command) == message
+    side = form.get("side")
+    assert error_beside(answer.text, field, command, f"action-{command}-{side}" if side else None) == message
     assert ui.head() == head
 
 
@@ -382,6 +398,177 @@ def test_a_step_the_stage_tables_do_not_offer_now_is_refused(ui):
     answer = ui.post("hr", f"/ui/cases/{dispute_id}/actions/resubmit_handoff",
                      {"handoff_id": handoff_id, "on": "2026-03-02"})
     assert answer.status_code == 409 and ui.head() == head
+
+
+def offered(html: str) -> set[str]:
+    return set(re.findall(r'data-command="([a-z_]+)"', html))
+
+
+def collective(ui: Ui, workers: int = 4) -> str:
+    """A collective dispute (performance of a collective contract) with ``workers`` claimants."""
+    names = ["王一", "王二", "王三", "王四", "王五", "王六"][:workers]
+    return ui.engine.app.register_dispute({
+        **DISPUTE, "case_types": ["COLLECTIVE_CONTRACT_PERFORMANCE"],
+        "claimants": [{"kind": "WORKER", "person": {"name": name}} for name in names]}, actor=STAFF).id
+
+
+def test_staff_keep_the_case_record_while_it_is_open_and_nobody_else_is_offered_to(ui):
+    dispute_id, _ = handed_to_hr(ui)
+    record = {"change_risk_flags", "amend_claims", "add_party"}
+    assert record <= offered(ui.get("staff", f"/ui/cases/{dispute_id}").text)
+    assert not record & offered(ui.get("hr", f"/ui/cases/{dispute_id}").text)
+    assert not offered(ui.get("auditor", f"/ui/cases/{dispute_id}").text)
+    closed = ui.engine.app.register_dispute(DISPUTE, actor=STAFF).id
+    ui.engine.app.dispute_command(closed, "close", {"reason": "WITHDRAWN"}, actor=STAFF)
+    assert offered(ui.get("staff", f"/ui/cases/{closed}").text) == {"reopen"}
+
+
+def test_a_partner_posting_a_staff_command_is_refused_and_nothing_is_recorded(ui):
+    dispute_id, _ = handed_to_hr(ui)
+    head = ui.head()
+    answer = ui.post("hr", f"/ui/cases/{dispute_id}/actions/change_risk_flags",
+                     {"add": "MEDIA_ATTENTION", "reason": "舆情"})
+    assert answer.status_code == 409 and ui.head() == head
+
+
+def test_risk_flags_are_raised_and_lowered_with_a_reason(ui):
+    dispute_id = ui.engine.app.register_dispute({**DISPUTE, "risk_flags": ["MINOR"]}, actor=STAFF).id
+    page = ui.get("staff", f"/ui/cases/{dispute_id}").text
+    form = page.split('data-command="change_risk_flags"', 1)[1].split('<div class="action"', 1)[0]
+    assert 'name="add" value="MINOR"' not in form and 'name="remove" value="MINOR"' in form
+    answer = ui.post("staff", f"/ui/cases/{dispute_id}/actions/change_risk_flags",
+                     {"add": "GROUP_INCIDENT_RISK", "remove": "MINOR", "reason": "三十余名工人聚集讨薪"})
+    assert answer.status_code == 303
+    assert ui.engine.app.load(Dispute, dispute_id).risk_flags == ["GROUP_INCIDENT_RISK"]
+    page = ui.get("staff", answer.headers["location"]).text
+    assert "已完成：调整风险标识" in page and "群体性事件风险" in page
+
+
+def test_claims_are_amended_and_a_withdrawal_names_the_claim_by_its_kind_and_amount(ui):
+    dispute_id, _ = handed_to_hr(ui)
+    page = ui.get("staff", f"/ui/cases/{dispute_id}").text
+    form = page.split('data-command="amend_claims"', 1)[1].split('<div class="action"', 1)[0]
+    assert "拖欠工资 ¥18,600.00" in form
+    head = ui.head()
+    [claim_id] = re.findall(r'name="remove" value="([^"]+)"', form)
+    kept = ui.post("staff", f"/ui/cases/{dispute_id}/actions/amend_claims", {"remove": claim_id, "on": "2026-03-02"})
+    assert kept.status_code == 422 and ui.head() == head
+    assert error_beside(kept.text, "remove", "amend_claims") == "案件至少须保留一项请求事项。"
+    answer = ui.post("staff", f"/ui/cases/{dispute_id}/actions/amend_claims", {
+        "remove": claim_id, "add[1].kind": "OVERTIME", "add[1].amount_cny": "3200", "on": "2026-03-02"})
+    assert answer.status_code == 303
+    claims = ui.get("staff", answer.headers["location"]).text.split('id="h-claims"', 1)[1].split("</section>", 1)[0]
+    assert "加班费" in claims and "¥3,200.00" in claims and "拖欠工资" not in claims
+
+
+def test_a_party_is_added_on_the_side_its_form_is_for(ui):
+    dispute_id, _ = handed_to_hr(ui)
+    answer = ui.post("staff", f"/ui/cases/{dispute_id}/actions/add_party", {
+        "side": "respondent", "party.kind": "GENERAL_CONTRACTOR", "party.organisation.name": "鸿运建设集团有限公司",
+        "on": "2026-03-02"})
+    assert answer.status_code == 303
+    parties = ui.get("staff", answer.headers["location"]).text.split('id="h-parties"', 1)[1].split("</section>", 1)[0]
+    assert "施工总承包单位" in parties and "鸿运建设集团有限公司" in parties
+
+
+def test_a_side_no_form_is_for_is_refused(ui):
+    dispute_id, _ = handed_to_hr(ui)
+    head = ui.head()
+    answer = ui.post("staff", f"/ui/cases/{dispute_id}/actions/add_party", {
+        "side": "witness", "party.organisation.name": "某公司", "on": "2026-03-02"})
+    assert answer.status_code == 409 and ui.head() == head
+
+
+def test_representatives_are_elected_only_in_a_collective_dispute(ui):
+    individual, _ = handed_to_hr(ui)
+    assert "elect_representatives" not in offered(ui.get("staff", f"/ui/cases/{individual}").text)
+    dispute_id = collective(ui)
+    page = ui.get("staff", f"/ui/cases/{dispute_id}").text
+    form = page.split('data-command="elect_representatives"', 1)[1].split('<div class="action"', 1)[0]
+    choices = dict((name, value) for value, name in re.findall(
+        r'name="party_ids" value="([^"]+)"[^>]*> ([^<]+)</label>', form))
+    assert sorted(choices) == ["王一", "王三", "王二", "王四"]
+    head = ui.head()
+    two = ui.post("staff", f"/ui/cases/{dispute_id}/actions/elect_representatives", {
+        "scope": "ARBITRATION", "party_ids": [choices["王一"], choices["王二"]], "on": "2026-03-02"})
+    assert two.status_code == 422 and ui.head() == head
+    assert error_beside(two.text, "party_ids", "elect_representatives") == "请推选 3 至 5 名代表人。"
+    three = ui.post("staff", f"/ui/cases/{dispute_id}/actions/elect_representatives", {
+        "scope": "ARBITRATION", "party_ids": [choices["王一"], choices["王二"], choices["王三"]], "on": "2026-03-02"})
+    assert three.status_code == 303
+    parties = ui.get("staff", three.headers["location"]).text.split('id="h-parties"', 1)[1].split("</section>", 1)[0]
+    assert parties.count("代表人（仲裁）") == 3
+
+
+def accepted_by_hr(ui: Ui) -> str:
+    """A dispute whose arbitration the HR bureau accepted: its award period (A8, 45 days, +15 with the
+    chair's approval) is running."""
+    dispute_id, handoff_id = handed_to_hr(ui)
+    ui.engine.app.dispute_command(dispute_id, "accept_handoff", {
+        "handoff_id": handoff_id, "receiving_case_no": "（2026）区劳人仲案字第1号"}, actor=HR)
+    return dispute_id
+
+
+def extension_forms(html: str) -> list[str]:
+    return re.findall(r'id="action-extend_deadline-([^"]+)"', html)
+
+
+def test_only_a_deadline_whose_rule_allows_an_extension_is_offered_one(ui):
+    dispute_id, _ = handed_to_hr(ui)
+    assert extension_forms(ui.get("staff", f"/ui/cases/{dispute_id}").text) == []
+    dispute_id = accepted_by_hr(ui)
+    page = ui.get("staff", f"/ui/cases/{dispute_id}").text
+    [a8] = [d["deadline_id"] for d in ui.engine.app.load(Dispute, dispute_id).deadlines
+            if d["rule_id"] == "A8" and d["status"] == "OPEN"]
+    assert extension_forms(page) == [a8]
+    assert "最多还可延长 15日。" in page
+    assert extension_forms(ui.get("hr", f"/ui/cases/{dispute_id}").text) == []
+
+
+def test_an_extension_over_the_rules_cap_is_refused_beside_it_and_one_within_moves_the_due_date(ui):
+    dispute_id = accepted_by_hr(ui)
+    [a8] = [d for d in ui.engine.app.load(Dispute, dispute_id).deadlines if d["rule_id"] == "A8"]
+    path = f"/ui/cases/{dispute_id}/actions/extend_deadline"
+    head = ui.head()
+    over = ui.post("staff", path, {"deadline_id": a8["deadline_id"], "extension": "16", "approver": "仲裁委主任张明"})
+    assert over.status_code == 422 and ui.head() == head
+    assert error_beside(over.text, "extension", "extend_deadline") == "该期限合计最多可延长 15 日（本次延长后合计 16 日）。"
+    words = ui.post("staff", path, {"deadline_id": a8["deadline_id"], "extension": "十五", "approver": "张明"})
+    assert error_beside(words.text, "extension", "extend_deadline") == "请填写大于零的整数。"
+    assert ui.head() == head
+    done = ui.post("staff", path, {"deadline_id": a8["deadline_id"], "extension": "10", "approver": "仲裁委主任张明"})
+    assert done.status_code == 303
+    [moved] = [d for d in ui.engine.app.load(Dispute, dispute_id).deadlines if d["deadline_id"] == a8["deadline_id"]]
+    assert moved["due_date"] > a8["due_date"]
+    assert "最多还可延长 5日。" in ui.get("staff", done.headers["location"]).text
+
+
+def test_a_ticket_is_merged_into_another_by_its_ticket_number(ui):
+    app = ui.engine.app
+    first = app.receive_complaint({"caller": {"phone": "13800138000"}, "category": "ASSISTANCE",
+                                   "summary": "欠薪"}, actor=STAFF)
+    duplicate = app.receive_complaint({"caller": {"phone": "13800138000"}, "category": "ASSISTANCE",
+                                       "summary": "再次来电反映欠薪"}, actor=STAFF)
+    ui.catch_up()
+    assert "merge" in offered(ui.get("staff", f"/ui/complaints/{duplicate.id}").text)
+    path = f"/ui/complaints/{duplicate.id}/actions/merge"
+    head = ui.head()
+    unknown = ui.post("staff", path, {"into": "12351-2026-999999"})
+    assert unknown.status_code == 422 and error_beside(unknown.text, "into", "merge") == "没有此工单号的工单。"
+    itself = ui.post("staff", path, {"into": duplicate.data["ticket_no"]})
+    assert itself.status_code == 422 and error_beside(itself.text, "into", "merge") == "工单不能并入其自身。"
+    assert ui.head() == head
+    merged = ui.post("staff", path, {"into": first.data["ticket_no"]})
+    assert merged.status_code == 303
+    page = ui.get("staff", merged.headers["location"]).text
+    assert "已完成：合并工单" in page and "已合并" in page and f'href="/ui/complaints/{first.id}"' in page
+    assert offered(page) == set()
+
+
+def test_the_list_tabs_keep_the_search(ui):
+    for role, path in (("staff", "/ui/queue"), ("staff", "/ui/tickets"), ("hr", "/ui/inbox")):
+        page = ui.get(role, f"{path}?tab=all&q=%E6%81%92%E8%BE%BE").text
+        assert f'href="{path}?tab=overdue&q=%E6%81%92%E8%BE%BE"' in page
 
 
 def test_htmx_gets_the_form_back_with_its_errors_and_a_redirect_on_success(ui):

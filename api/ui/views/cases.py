@@ -12,6 +12,7 @@ from api.access import READERS, WRITERS, check_dispute_visible, partner_guard
 from api.presenters import dispute_out
 from api.runtime import Runtime
 from api.ui import casework, i18n
+from api.ui.commands import run_dispute_command
 from api.ui.diagrams import stage_diagram
 from api.ui.forms import FormState, initial_values, read_form
 from api.ui.outcomes import Refused, attempt, expected_version
@@ -40,20 +41,21 @@ def build_router() -> APIRouter:
         dispute = rt.app.load(Dispute, dispute_id)
         check_dispute_visible(dispute, viewer.actor)
         language = language_of(request)
-        out = dispute_out(dispute, viewer.actor, rt.clock.today(), rt.app.policy)
-        subject = _text(form, "proceeding_id") or _text(form, "handoff_id") or None
-        action = casework.find_action(casework.dispute_actions(out, viewer, rt.clock.today()), command, subject)
+        out = dispute_out(dispute, viewer.actor, rt.clock.today(), rt.app.policy, rt.app.reveal)
+        actions = casework.dispute_actions(out, viewer, rt.clock.today(), rt.app.policy)
+        action = casework.find_action(actions, command, form)
         if action is None:
             state = FormState(message=i18n.translate(language, "Not allowed now."))
             return render(request, "case.html", case_context(rt, dispute, viewer, request, notice=state), status=409)
         submission = read_form(form, action.fields)
         arguments = {**submission.arguments, **action.hidden}
         try:
-            attempt(lambda: rt.app.dispute_command(
-                dispute_id, command, arguments, actor=viewer.actor, expected_version=expected_version(form),
+            attempt(lambda: run_dispute_command(
+                rt, dispute_id, command, arguments, actor=viewer.actor, expected_version=expected_version(form),
                 authorize=partner_guard(command, arguments, viewer.actor)), submission, action.fields, language)
         except Refused as refused:
             if request.headers.get("hx-request") == "true":
+                rt.note_personal_data_read(viewer.actor, "dispute", str(dispute.id), "state")  # names in choices
                 return render(request, "_action.html", {
                     "action": action, "state": refused.state, "version": out.version, "open": True,
                     "post_to": f"/ui/cases/{dispute_id}/actions"}, status=refused.status)
@@ -80,7 +82,7 @@ def case_context(rt: Runtime, dispute: Dispute, viewer: Viewer, request: Request
     language = language_of(request)
     rt.note_personal_data_read(viewer.actor, "dispute", str(dispute.id), "state")
     out = dispute_out(dispute, viewer.actor, today, rt.app.policy, rt.app.reveal)
-    actions = casework.dispute_actions(out, viewer, today)
+    actions = casework.dispute_actions(out, viewer, today, rt.app.policy)
     states = dict(states or {})
     for action in actions:
         states.setdefault(action.key, FormState(values=initial_values(action.fields)))
@@ -109,7 +111,3 @@ def diagram_context(out: Any, chosen: str, language: str, dispute_id: str) -> di
     drawn = stage_diagram(TABLES[subject["table"]], subject["state"], language)
     return {"subjects": subjects, "subject": subject, "diagram": drawn, "dispute_id": dispute_id}
 
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""

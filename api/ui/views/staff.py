@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from api.access import check_complaint_visible
 from api.presenters import complaint_out
 from api.ui import casework, forms, i18n
+from api.ui.commands import run_complaint_command
 from api.ui.diagrams import stage_diagram
 from api.ui.forms import Field, FormState, initial_values, read_form
 from api.ui.outcomes import Refused, attempt, expected_version
@@ -122,15 +123,15 @@ def build_router() -> APIRouter:
         rt = runtime_of(request)
         complaint = rt.app.load(HotlineComplaint, complaint_id)
         action = casework.find_action(
-            casework.complaint_actions(complaint.allowed_actions(), viewer, rt.clock.today()), command, None)
+            casework.complaint_actions(complaint.allowed_actions(), viewer, rt.clock.today()), command, form)
         if action is None:
             notice = FormState(message=i18n.translate(language_of(request), "Not allowed now."))
             return render(request, "complaint.html", _complaint_context(request, complaint_id, viewer, notice=notice),
                           status=409)
         submission = read_form(form, action.fields)
         try:
-            attempt(lambda: rt.app.complaint_command(complaint_id, command, submission.arguments, actor=viewer.actor,
-                                                     expected_version=expected_version(form)),
+            attempt(lambda: run_complaint_command(rt, complaint_id, command, submission.arguments, actor=viewer.actor,
+                                                  expected_version=expected_version(form)),
                     submission, action.fields, language_of(request))
         except Refused as refused:
             if request.headers.get("hx-request") == "true":
