@@ -319,7 +319,7 @@ class DeadlineKeeping:
                 suspended_days=record["suspended_days"] if suspended_days is None else suspended_days,
             )
         except DeadlineError as error:
-            raise InvalidInput(error.field or "extension", str(error)) from None
+            raise InvalidInput(error.field or "extension", error.reason) from None
         self.trigger_event(
             self.DeadlineRecomputed, actor=actor.record(), deadline_id=record["deadline_id"], reason=reason,
             computation=_record(computation), yellow_on=policy.yellow_on(computation.start, computation.due_date),

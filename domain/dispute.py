@@ -181,7 +181,7 @@ class Dispute(DeadlineKeeping, Aggregate):
         def apply(self, dispute: Dispute) -> None:
             dispute.risk_flags = list(self.risk_flags)
 
-    def change_risk_flags(self, add: Any, remove: Any, reason: Any, *, actor: Actor) -> None:
+    def change_risk_flags(self, reason: Any, add: Any = None, remove: Any = None, *, actor: Actor) -> None:
         self._check_open()
         added = parse_choices(RiskFlag, add or [], "add")
         removed = parse_choices(RiskFlag, remove or [], "remove")
@@ -200,7 +200,7 @@ class Dispute(DeadlineKeeping, Aggregate):
         def apply(self, dispute: Dispute) -> None:
             dispute.claims = [c for c in dispute.claims if c["claim_id"] not in self.removed] + list(self.added)
 
-    def amend_claims(self, add: Any, remove: Any, on: Any, *, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
+    def amend_claims(self, on: Any, add: Any = None, remove: Any = None, *, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
         """Change the claims (变更仲裁请求). Restarts the award clock of an open arbitration (§1.7)."""
         self._check_open()
         if add is not None and not isinstance(add, list):

@@ -21,15 +21,9 @@ from domain.values import Actor
 from projections.queries import TicketQuery, list_tickets
 
 
-EMPTY_LISTS = {"change_risk_flags": ("add", "remove"), "amend_claims": ("add", "remove")}
-"""Lists these commands take even when empty (no box ticked, no row filled in), as the API's request models
-default them: the aggregate's signature has no default for them."""
-
-
 def run_dispute_command(rt: Runtime, dispute_id: str, command: str, arguments: Mapping[str, Any], *, actor: Actor,
                         expected_version: int | None,
                         authorize: Callable[[Dispute], None] | None = None) -> CommandResult:
-    arguments = {**{name: [] for name in EMPTY_LISTS.get(command, ())}, **arguments}
     if command == "extend_deadline":
         return rt.app.extend_deadline(
             Dispute, dispute_id, arguments.get("deadline_id"), extension=arguments.get("extension"),

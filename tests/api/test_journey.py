@@ -93,3 +93,20 @@ def test_staff_open_and_accept_a_union_mediation_through_the_api(api):
         "kind": "MEDIATION", "org_type": "UNION_MEDIATION_CENTRE", "org_name": "调解中心",
         "received_on": "2026-03-02", "consent": {"worker": True, "employer": True}, "_handoff_id": "x"})
     assert forged.status_code == 422
+
+
+def test_risk_flags_can_be_lowered_and_claims_withdrawn_without_sending_empty_lists(api):
+    did = api.post("staff", "/disputes", DISPUTE).json()["id"]
+    raised = api.post("staff", f"/disputes/{did}/change-risk-flags", {"add": ["MEDIA_ATTENTION"], "reason": "媒体关注"})
+    assert raised.status_code == 200, raised.text
+    lowered = api.post("staff", f"/disputes/{did}/change-risk-flags", {"remove": ["MEDIA_ATTENTION"], "reason": "已回应"})
+    assert lowered.status_code == 200, lowered.text
+    assert api.get("staff", f"/disputes/{did}").json()["risk_flags"] == []
+    added = api.post("staff", f"/disputes/{did}/amend-claims",
+                     {"add": [{"kind": "OVERTIME", "amount_cny": "3000"}], "on": "2026-03-02"})
+    assert added.status_code == 200, added.text
+    claims = api.get("staff", f"/disputes/{did}").json()["claims"]
+    withdrawn = api.post("staff", f"/disputes/{did}/amend-claims",
+                         {"remove": [claims[0]["claim_id"]], "on": "2026-03-02"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert len(api.get("staff", f"/disputes/{did}").json()["claims"]) == 1
