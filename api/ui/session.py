@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from api.access import PERMISSION_ATTRIBUTE
 from api.auth import InvalidToken, get_auth
@@ -136,7 +137,7 @@ def page(*roles: str) -> Any:
     """The pages' permission marker and dependency: admits ``roles``; POSTs must carry the CSRF token."""
 
     async def dependency(request: Request) -> Viewer:
-        viewer = authenticate(request)
+        viewer = await run_in_threadpool(authenticate, request)  # reads the user row: not on the event loop
         request.state.actor = viewer.actor
         request.state.viewer = viewer
         if viewer.role not in roles:
