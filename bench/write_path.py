@@ -12,8 +12,10 @@
    own DDL, one transaction per aggregate, on the same database.
 3. **Write path**: a fresh set of the same aggregates, each saved with ``app.save(aggregate)`` (one
    transaction per aggregate, mapping, compression, cipher and the recorder's locking included).
-4. Both with and without ``DISPUTE_ENGINE_EVENT_CIPHER=aes``. Each run measures the baseline and then
-   the write path; the median of ``--runs`` runs and the median of the per-run ratios are reported.
+4. Both with and without ``DISPUTE_ENGINE_EVENT_CIPHER=aes``. Within a run the two alternate aggregate
+   by aggregate (which goes first alternates too), each timed on its own, so a change of machine load
+   during the run weighs on both sides alike. The median of ``--runs`` runs and the median of the
+   per-run ratios are reported.
 """
 
 from __future__ import annotations
@@ -210,15 +212,10 @@ def measure(store: str, settings: Settings, cases: int, runs: int, encrypted: bo
                 events = dispute.collect_events()
                 batches.append([bare.row(app.mapper.to_stored_event(e)) for e in events])
             figure.events = sum(len(b) for b in batches)
-            started = perf_counter()
-            for rows in batches:
-                bare.write(rows)
-            figure.baseline.append(perf_counter() - started)
             aggregates = build_all(app, cases, run * cases * 2 + cases)
-            started = perf_counter()
-            for dispute in aggregates:
-                app.save(dispute)
-            figure.save.append(perf_counter() - started)
+            baseline, save = _alternate(batches, bare.write, aggregates, app.save)
+            figure.baseline.append(baseline)
+            figure.save.append(save)
             figure.ratios.append(figure.baseline[-1] / figure.save[-1])
             say(f"write path {store} cipher={'aes' if encrypted else 'off'} run {run + 1}: "
                 f"bare {figure.events / figure.baseline[-1]:,.0f} events/s, "
@@ -229,6 +226,19 @@ def measure(store: str, settings: Settings, cases: int, runs: int, encrypted: bo
         bare.close()
         app.close()
         vault.close()
+
+
+def _alternate(batches: list[Any], write: Callable[[Any], Any], aggregates: list[Dispute],
+               save: Callable[[Dispute], Any]) -> tuple[float, float]:
+    """Seconds spent in ``write`` (all batches) and in ``save`` (all aggregates), taken in turns."""
+    seconds = [0.0, 0.0]
+    for n, (rows, dispute) in enumerate(zip(batches, aggregates, strict=True)):
+        turns = ((0, write, rows), (1, save, dispute))
+        for side, call, argument in (turns if n % 2 == 0 else reversed(turns)):
+            started = perf_counter()
+            call(argument)
+            seconds[side] += perf_counter() - started
+    return seconds[0], seconds[1]
 
 
 def store_version(store: str, settings: Settings) -> str:
@@ -274,7 +284,8 @@ def section(figures: list[Figure], versions: dict[str, str], cases: int, runs: i
         "(intake, mediation, handoff to arbitration, award, service), built in memory through the domain "
         "commands; one transaction per aggregate on both sides. Baseline: the same events mapped beforehand "
         "with `app.mapper.to_stored_event` and inserted with bare `sqlite3`/`psycopg` `executemany` into a "
-        f"table made with the recorder's own DDL, same database, same run. Median of {runs} runs; "
+        "table made with the recorder's own DDL, same database, same run, alternating with the saves "
+        f"aggregate by aggregate. Median of {runs} runs; "
         "ratio = median of per-run (baseline seconds / save seconds).",
         "",
         "| store | cipher | events/run | bare INSERT events/s | `app.save` events/s | × baseline | goal | load 1-min start/end |",

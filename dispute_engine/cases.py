@@ -9,6 +9,7 @@ a caller that names the version it saw gets :class:`StaleVersion` instead.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import random
 import threading
@@ -19,13 +20,15 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.utils import strtobool
 
 from dispute_engine.clock import Clock, is_after_hours
 from dispute_engine.config import ConfigurationError, Settings
 from dispute_engine.idempotency import IdempotencyClaim, IdempotencyRecord
+from dispute_engine.replay import ReplayingRepository
 from dispute_engine.secrets import event_cipher_env
 from dispute_engine.vault import Vault
 from domain.calendar import default_calendar
@@ -108,6 +111,22 @@ class DisputeEngine(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository from the same settings; see :mod:`dispute_engine.replay` for the difference."""
+        cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        select_with_latest_snapshot = getattr(self.recorder, "select_with_latest_snapshot", None)
+        return ReplayingRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            read_from_snapshot=(
+                functools.partial(select_with_latest_snapshot, self.snapshots.recorder)
+                if select_with_latest_snapshot is not None and self.snapshots is not None else None),
+            cache_maxsize=int(cache_maxsize) if cache_maxsize else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
 
     # ------------------------------------------------------------------ saving with retry
 

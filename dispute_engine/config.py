@@ -147,6 +147,8 @@ class Settings:
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_seconds),
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_pool_size),
+            # The library's recorder and table lock, each save sent in one round trip.
+            "APPLICATION_RECORDER_TOPIC": "dispute_engine.postgres_recorder:OneTripPostgresRecorder",
             "CREATE_TABLE": "y",
         }
 

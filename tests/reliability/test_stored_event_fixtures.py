@@ -1,8 +1,9 @@
 """Stored events as releases wrote them keep decoding, and every event class has a fixture.
 
 tests/fixtures/stored_events.jsonl holds one stored event per event class, plain and encrypted with
-the library's AES cipher (fixed test key). A new event class, or a new version of one, must add a
-fixture (tests/fixtures/make_stored_events.py) or an upcaster: this test fails until it does.
+the library's AES cipher (fixed test key), which the engine's own cipher must keep reading. A new
+event class, or a new version of one, must add a fixture (tests/fixtures/make_stored_events.py) or
+an upcaster: this test fails until it does.
 """
 
 from __future__ import annotations
@@ -78,3 +79,17 @@ def test_every_fixture_decodes(mappers):
         decoded += 1
     print(f"decoded {decoded} stored-event fixtures")
     assert decoded == len(rows()) > 100
+
+
+def test_encrypted_fixtures_decode_with_the_engine_cipher_as_with_the_library_cipher(mappers):
+    from eventsourcing.cipher import AESCipher
+    from eventsourcing.utils import Environment
+
+    from dispute_engine.cipher import EventCipher
+
+    engine_cipher = mappers["aes"].cipher
+    library_cipher = AESCipher(Environment(env={"CIPHER_KEY": TEST_CIPHER_KEY}))
+    assert type(engine_cipher) is EventCipher
+    encrypted = [base64.b64decode(row["state"]) for row in rows() if row["cipher"] == "aes"]
+    assert encrypted
+    assert [engine_cipher.decrypt(s) for s in encrypted] == [library_cipher.decrypt(s) for s in encrypted]
