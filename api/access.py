@@ -9,11 +9,13 @@ everything, history included, personal data masked; changes nothing), ``admin`` 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
-from api.auth import current_actor
+from api.auth import Auth, TokenClaims, claimed_actor, confirm_user, token_claims
+from api.blocking import defer_to_endpoint
 from api.errors import Forbidden
 from domain.errors import NotFound
 from domain.values import Actor, Role
@@ -23,9 +25,20 @@ PUBLIC = "public"
 
 
 def allow(*roles: str) -> Any:
-    """A dependency that admits only ``roles`` and records the actor for the access log."""
+    """A dependency that admits only ``roles`` and records the actor for the access log.
 
-    def dependency(request: Request, actor: Actor = Depends(current_actor)) -> Actor:
+    The token is checked on the event loop. The user's row (disabled? still the token's role and
+    agency?) is read in the thread pool: in the endpoint's own trip there when the endpoint is
+    :func:`api.blocking.blocking`, before its body runs, else here. In the first case the role is
+    checked against the token's claims, which the row must then confirm.
+    """
+
+    async def dependency(request: Request, auth: Auth,
+                         claims: Annotated[TokenClaims, Depends(token_claims)]) -> Actor:
+        if defer_to_endpoint(request, lambda: confirm_user(auth, claims)):
+            actor = claimed_actor(claims)
+        else:
+            actor = await run_in_threadpool(confirm_user, auth, claims)
         request.state.actor = actor
         if actor.role.value not in roles:
             raise Forbidden(f"the {actor.role.value} role may not do this (allowed: {', '.join(roles)})")
@@ -36,7 +49,7 @@ def allow(*roles: str) -> Any:
 
 
 def public() -> Any:
-    def dependency() -> None:
+    async def dependency() -> None:
         return None
 
     setattr(dependency, PERMISSION_ATTRIBUTE, PUBLIC)

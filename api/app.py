@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
@@ -14,9 +13,12 @@ from prometheus_client.core import GaugeMetricFamily
 from api import ui
 from api.access import public
 from api.auth import build_auth
+from api.background import BackgroundDuties, Intervals
 from api.errors import install_error_handlers
+from api.fairness import install_fair_share
 from api.metrics import Metrics
 from api.middleware import BodyLimit, RequestContext
+from api.query_params import strict_query
 from api.routers import cases, documents, health, lists, privacy, views
 from api.runtime import Runtime
 from dispute_engine.access_log import AccessLog
@@ -43,8 +45,9 @@ def create_app(
     verify_interval: float = 600.0,
     upload_limit: int | None = None,
 ) -> FastAPI:
-    """Build the API on ``settings``' store. With ``background``, the views and the deadline clock run
-    in-process while the app serves (threads started at start-up, stopped at shutdown)."""
+    """Build the API on ``settings``' store. With ``background``, the views, the deadline clock, the audit
+    sealer and a periodic verification run in-process while the app serves (threads started at start-up,
+    stopped at shutdown); without, run them elsewhere (``dispute-engine worker``, :mod:`api.background`)."""
     engine = engine or bootstrap(settings, clock=clock)
     sealer = create_sealer(engine)  # a production store without its checkpoint key stops here, named
     integrity = IntegrityWatch(settings, engine, sealer)
@@ -52,31 +55,18 @@ def create_app(
     metrics.add_live(lambda: _live_figures(engine))
     metrics.add_live(integrity.figures)
     auth = build_auth(settings, engine.read_engine, engine.clock)
-    stop = threading.Event()
+    duties = BackgroundDuties(engine, sealer, integrity, Intervals(views=poll_interval, clock=clock_interval,
+                                                                   verify=verify_interval))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        threads: list[threading.Thread] = []
         if background:
-            follower = engine.follower()
-            deadline_clock = engine.deadline_clock()
-            threads = [
-                threading.Thread(target=follower.run_forever, args=(stop, poll_interval), name="views", daemon=True),
-                threading.Thread(target=deadline_clock.run_forever, args=(stop, clock_interval), name="clock",
-                                 daemon=True),
-                threading.Thread(target=sealer.run_forever, args=(stop, 1.0), name="sealer", daemon=True),
-                threading.Thread(target=integrity.run_forever, args=(stop, verify_interval), name="verify",
-                                 daemon=True),
-            ]
-            for thread in threads:
-                thread.start()
+            duties.start()
         log.info("api_started", background=background)
         try:
             yield
         finally:
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=10)
+            duties.stop()
             engine.close()
             app.state.documents.close()
 
@@ -85,6 +75,7 @@ def create_app(
         summary="Labour-dispute resolution across the trade union, court, justice bureau and HR bureau",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[strict_query()],
     )
     app.state.integrity = integrity
     app.state.documents = documents_from_settings(settings)
@@ -105,6 +96,7 @@ def create_app(
         return RedirectResponse("/ui/")
 
     app.add_middleware(BodyLimit, upload_limit=upload_limit or app.state.documents.max_bytes + 64 * 1024)
+    install_fair_share(app)
     app.add_middleware(RequestContext, metrics=metrics)
     return app
 

@@ -4,7 +4,9 @@ Tokens are HS256 JWTs signed with the secret from :mod:`dispute_engine.secrets`;
 HS256 is accepted when verifying, so ``alg: none`` and algorithm swaps are refused.
 Every authenticated request reads the user's row: a disabled user is refused on the
 next request even with an unexpired token. The actor's role and agency come from
-that row, not from the token.
+that row, and a token whose claims the row no longer confirms is refused. The token
+is checked on the event loop; the row is read in the thread pool, for most routes in
+the endpoint's own trip there (:mod:`api.access`, :mod:`api.blocking`).
 
 Wiring (in the API factory): ``build_auth(settings, engine, clock).install(app)``.
 """
@@ -21,15 +23,16 @@ from typing import Annotated, Any, Literal
 import jwt
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, select
 
 from dispute_engine.clock import Clock
 from dispute_engine.config import ConfigurationError, Settings
 from dispute_engine.secrets import MIN_SECRET_BYTES, load_jwt_secret
-from dispute_engine.users import User, UserStore, is_valid_name, normalise_name
-from domain.values import Actor
+from dispute_engine.users import User, UserStore, is_valid_name, normalise_name, users
+from domain.values import Actor, Agency, Role
 
 TOKEN_MINUTES_ENV = "DISPUTE_ENGINE_TOKEN_MINUTES"
 DEFAULT_TOKEN_MINUTES = 30
@@ -37,6 +40,7 @@ MAX_TOKEN_MINUTES = 24 * 60
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "role", "agency", "exp", "iat", "jti")
 BAD_CREDENTIALS = "incorrect user name or password"
+VERIFIED_TOKENS_KEPT = 4096
 
 log = structlog.get_logger(__name__)
 
@@ -93,6 +97,7 @@ class TokenService:
         self._secret = secret
         self.minutes = minutes
         self.clock = clock or Clock()
+        self._verified: dict[str, TokenClaims] = {}
 
     def issue(self, user: User) -> IssuedToken:
         issued_at = int(self.clock.now().timestamp())
@@ -108,13 +113,28 @@ class TokenService:
         return IssuedToken(jwt.encode(claims, self._secret, algorithm=ALGORITHM), lifetime, claims)
 
     def verify(self, token: str) -> TokenClaims:
-        """The token's claims; raises :class:`TokenExpired` or :class:`InvalidToken`."""
+        """The token's claims; raises :class:`TokenExpired` or :class:`InvalidToken`.
+
+        A token's signature and shape are checked once and remembered (a bounded set of recent
+        tokens: a client sends the same one with every request); its expiry is checked every time.
+        """
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._decode(token)
+            if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                self._verified.clear()
+            self._verified[token] = claims
+        if self.clock.now().timestamp() >= claims.expires_at.timestamp():
+            raise TokenExpired("token expired")
+        return claims
+
+    def _decode(self, token: str) -> TokenClaims:
         try:
             claims = jwt.decode(
                 token,
                 self._secret,
                 algorithms=[ALGORITHM],
-                # Time claims are checked below against the injected clock, not PyJWT's wall clock.
+                # Time claims are checked in verify() against the injected clock, not PyJWT's wall clock.
                 options={"require": list(REQUIRED_CLAIMS), "verify_exp": False, "verify_iat": False},
             )
         except jwt.PyJWTError as error:
@@ -124,8 +144,6 @@ class TokenService:
             raise InvalidToken("iat and exp must be whole seconds")
         if not all(isinstance(claims[key], str) for key in ("sub", "role", "agency", "jti")):
             raise InvalidToken("sub, role, agency and jti must be strings")
-        if self.clock.now().timestamp() >= expires_at:
-            raise TokenExpired("token expired")
         return TokenClaims(
             name=claims["sub"],
             role=claims["role"],
@@ -173,7 +191,12 @@ def get_auth(request: Request) -> AuthComponents:
     return auth
 
 
-Auth = Annotated[AuthComponents, Depends(get_auth)]
+async def _auth(request: Request) -> AuthComponents:
+    # async: a plain lookup, not worth a trip through the thread pool on every request
+    return get_auth(request)
+
+
+Auth = Annotated[AuthComponents, Depends(_auth)]
 _bearer = OAuth2PasswordBearer(tokenUrl="auth/token", auto_error=False)
 BearerToken = Annotated[str | None, Depends(_bearer)]
 PasswordForm = Annotated[OAuth2PasswordRequestForm, Depends()]
@@ -252,20 +275,45 @@ def _bad_credentials() -> HTTPException:
 # --------------------------------------------------------------------------- the dependency
 
 
-def current_actor(auth: Auth, token: BearerToken) -> Actor:
-    """The signed-in user as an :class:`Actor`; 401 for a missing, expired or invalid token or a disabled user."""
+async def token_claims(auth: Auth, token: BearerToken) -> TokenClaims:
+    """The bearer token's claims, signature and expiry checked (on the event loop: no I/O); 401 otherwise."""
     if not token:
         raise _unauthorized("not authenticated", None)
     try:
-        claims = auth.tokens.verify(token)
+        return auth.tokens.verify(token)
     except TokenExpired:
         raise _unauthorized("token expired", "invalid_token") from None
     except InvalidToken:
         raise _unauthorized("invalid token", "invalid_token") from None
-    user = auth.users.get(claims.name)
-    if user is None or not user.enabled:
+
+
+# Built once: SQLAlchemy then reuses its compiled form without rebuilding it on every request.
+_USER_ROW = select(users.c.role, users.c.agency, users.c.enabled).where(users.c.name == bindparam("name"))
+
+
+def confirm_user(auth: AuthComponents, claims: TokenClaims) -> Actor:
+    """The token's user, read from its row (blocking): 401 when disabled, or when the row no longer says
+    what the token does. The actor's role and agency are the row's."""
+    with auth.users.engine.connect() as connection:
+        row = connection.execute(_USER_ROW, {"name": claims.name}).first()
+    if row is None or not row.enabled:
         raise _unauthorized("user disabled", "invalid_token")
-    return user.actor()
+    if (row.role, row.agency) != (claims.role, claims.agency):
+        raise _unauthorized("the token no longer matches the user", "invalid_token")
+    return Actor(claims.name, Role(row.role), Agency(row.agency))
+
+
+def claimed_actor(claims: TokenClaims) -> Actor:
+    """The actor the token names, before its row is read; 401 for a role or agency this API does not know."""
+    try:
+        return Actor(claims.name, Role(claims.role), Agency(claims.agency))
+    except ValueError:
+        raise _unauthorized("invalid token", "invalid_token") from None
+
+
+async def current_actor(auth: Auth, claims: Annotated[TokenClaims, Depends(token_claims)]) -> Actor:
+    """The signed-in user as an :class:`Actor`; 401 for a missing, expired or invalid token or a disabled user."""
+    return await run_in_threadpool(confirm_user, auth, claims)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

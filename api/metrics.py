@@ -1,11 +1,18 @@
-"""Prometheus metrics, one registry per app (so several apps in one process never collide)."""
+"""Prometheus metrics, one registry per app (so several apps in one process never collide).
+
+Several API worker processes share one port, so a scrape reaches one of them. With
+``PROMETHEUS_MULTIPROC_DIR`` set (``serve --workers`` sets it), every process writes its counters to
+files there and a scrape sums them over all the processes; the live figures are read at scrape time.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 
@@ -19,9 +26,13 @@ class _Live(Collector):
         yield from self.read()
 
 
+MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._live: list[_Live] = []
         self.requests = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"],
                                 registry=self.registry)
         self.latency = Histogram("http_request_duration_seconds", "HTTP request latency", ["route"],
@@ -38,7 +49,15 @@ class Metrics:
         self.commands.labels(name, outcome).inc()
 
     def add_live(self, read: Callable[[], Iterable[GaugeMetricFamily]]) -> None:
-        self.registry.register(_Live(read))
+        live = _Live(read)
+        self._live.append(live)
+        self.registry.register(live)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if not os.environ.get(MULTIPROCESS_DIR_ENV):
+            return generate_latest(self.registry)
+        every_process = CollectorRegistry()
+        MultiProcessCollector(every_process)
+        for live in self._live:
+            every_process.register(live)
+        return generate_latest(every_process)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from typing import Any
@@ -20,8 +21,9 @@ MAX_JSON_BODY = 1024 * 1024  # 1 MiB
 class RequestContext:
     """Gives every request an id, logs one line when it ends, and counts it in the metrics.
 
-    The line carries request id, method, route, status, duration, user, role and case id, never
-    names, ID numbers, phone numbers or claim texts.
+    The line carries request id, method, route, status, duration, user, role, case id and the id of the
+    serving process (several API worker processes may share a port), never names, ID numbers, phone
+    numbers or claim texts.
     """
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
@@ -66,6 +68,7 @@ class RequestContext:
                 user=getattr(actor, "user_id", None),
                 role=getattr(getattr(actor, "role", None), "value", None),
                 case_id=params.get("dispute_id") or params.get("complaint_id"),
+                pid=os.getpid(),
             )
 
 

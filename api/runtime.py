@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request
+from pydantic import BaseModel
 
 from api.access import sees_personal_data
 from api.metrics import Metrics
@@ -38,15 +39,21 @@ class Runtime:
             self.access_log.record(actor, case_kind, str(case_id), what)
 
     def claim(self, actor: Actor, key: str | None, route: str, body: Any) -> IdempotencyClaim | None:
-        """The idempotency claim of a request with an ``Idempotency-Key`` header, scoped to its user."""
+        """The idempotency claim of a request with an ``Idempotency-Key`` header, scoped to its user.
+
+        ``body`` is the request's JSON-shaped data, or its model, dumped only when there is a key.
+        """
         if key is None:
             return None
-        return self.fingerprinter.claim(actor.user_id, key, route, body)
+        data = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+        return self.fingerprinter.claim(actor.user_id, key, route, data)
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: it does no I/O, and a plain ``def`` would cost a trip through the thread pool (api.blocking)
     return request.app.state.runtime
 
 
 def runtime() -> Any:
     return Depends(get_runtime)
+

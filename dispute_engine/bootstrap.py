@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import structlog
@@ -76,3 +78,37 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Engine:
     Follower(app, list(views.values()), read_engine).prepare()
     log.info("engine_started", store=settings.store_description, environment=settings.environment)
     return Engine(settings=settings, clock=clock, app=app, read_engine=read_engine, vault=vault, views=views)
+
+
+@contextmanager
+def startup_lock(settings: Settings) -> Iterator[None]:
+    """Hold the store's start-up lock: one process at a time creates the tables and files it needs.
+
+    Processes that start together on an empty store (API workers, the background worker) would race to
+    create the same tables: on PostgreSQL all but one ``CREATE TABLE`` fail on the catalogue's unique
+    index, and a fresh SQLite file can refuse a write while another process switches it to WAL. So they
+    take turns: a session advisory lock keyed by the schema on PostgreSQL, a lock file in the data
+    directory for SQLite.
+    """
+    if settings.postgres is None:
+        import fcntl
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with (settings.data_dir / "startup.lock").open("a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    import psycopg
+
+    pg = settings.postgres
+    with psycopg.connect(host=pg.host, port=pg.port, dbname=pg.dbname, user=pg.user, password=pg.password or None,
+                         connect_timeout=10, autocommit=True) as connection:
+        key = f"dispute-engine start-up {settings.postgres_schema}"
+        connection.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))

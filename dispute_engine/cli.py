@@ -74,28 +74,94 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     demo: bool = typer.Option(False, "--demo", help="First load the demo district year into an empty store."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                help="API worker processes sharing the port (more than 1 needs --no-background)."),
+    background: bool = typer.Option(True, "--background/--no-background",
+                                    help="Also run the views, the deadline clock and the audit sealer in this "
+                                         "process; with --no-background run `dispute-engine worker` beside it."),
 ) -> None:
-    """Serve the HTTP API (docs at /docs), with the views and the deadline clock running in-process."""
+    """Serve the HTTP API (docs at /docs); by default with the views and the deadline clock running in-process."""
     import uvicorn
 
     from api.app import create_app
-    from dispute_engine.bootstrap import bootstrap
+    from api.serving import WORKER_APP, prepare_store, run_workers
+    from dispute_engine.bootstrap import startup_lock
     from dispute_engine.config import ConfigurationError, Settings
     from dispute_engine.logs import configure_logging
 
+    if workers > 1 and background:
+        typer.echo("error: --workers: API worker processes run no background duties; add --no-background and run "
+                   "`dispute-engine worker` beside them", err=True)
+        raise typer.Exit(2)
     configure_logging()
     try:
         settings = Settings.from_env()
         if demo:
             _load_demo_if_empty(settings)
-        engine = bootstrap(settings)
-        application = create_app(settings, engine=engine)
+        if workers > 1:
+            prepare_store(settings)
+        else:
+            with startup_lock(settings):
+                application = create_app(settings, background=background)
     except ConfigurationError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
+    layout = f"{workers} API worker processes" if workers > 1 else "one process"
+    duties = ("views and deadline clock in-process" if background
+              else "no background duties: run `dispute-engine worker`")
     typer.echo(f"dispute-engine: web UI http://{host}:{port}/ui/ · API docs http://{host}:{port}/docs · "
-               f"store: {settings.store_description}", err=True)
-    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+               f"store: {settings.store_description} · {layout}, {duties}", err=True)
+    if workers > 1:
+        run_workers(WORKER_APP, host=host, port=port, workers=workers, log_config=None, access_log=False)
+    else:
+        uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command()
+def worker(
+    views_interval: float = typer.Option(0.5, "--views-interval", min=0.05,
+                                         help="Seconds between polls of the log for the views (a NOTIFY on "
+                                              "PostgreSQL wakes them sooner)."),
+    clock_interval: float = typer.Option(60.0, "--clock-interval", min=1.0,
+                                         help="Seconds between deadline-clock ticks."),
+    verify_interval: float = typer.Option(600.0, "--verify-interval", min=10.0,
+                                          help="Seconds between full verifications of the audit chain."),
+) -> None:
+    """The background duties without the API: views, deadline clock, audit sealer and periodic verification.
+
+    Run it beside `serve --no-background` (e.g. `serve --workers 4 --no-background`). Every duty is safe to run
+    in several processes at once, so a second worker is a standby, not a risk. Stops cleanly on SIGTERM or SIGINT.
+    """
+    import signal
+    import threading
+
+    from api.background import BackgroundDuties, Intervals
+    from api.integrity_watch import IntegrityWatch
+    from dispute_engine.bootstrap import bootstrap, startup_lock
+    from dispute_engine.config import ConfigurationError, Settings
+    from dispute_engine.integrity import create_sealer
+    from dispute_engine.logs import configure_logging
+
+    configure_logging()
+    try:
+        settings = Settings.from_env()
+        with startup_lock(settings):
+            engine = bootstrap(settings)
+            sealer = create_sealer(engine)
+    except ConfigurationError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    duties = BackgroundDuties(engine, sealer, IntegrityWatch(settings, engine, sealer),
+                              Intervals(views=views_interval, clock=clock_interval, verify=verify_interval))
+    with engine:
+        duties.start()
+        try:
+            stop.wait()
+        finally:
+            duties.stop()
 
 
 def _load_demo_if_empty(settings) -> None:

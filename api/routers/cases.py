@@ -21,6 +21,7 @@ from api.access import (
     check_dispute_visible,
     partner_guard,
 )
+from api.blocking import blocking
 from api.errors import Forbidden
 from api.presenters import complaint_out, dispute_out, history_out
 from api.runtime import Runtime, runtime
@@ -112,6 +113,7 @@ def build_router() -> APIRouter:
 
     @router.post("/disputes", status_code=201, response_model=CommandOut, responses=ERRORS, tags=["disputes"],
                  summary="Take a dispute in (受理登记); the case number is issued in the same transaction")
+    @blocking
     def register_dispute(body: DisputeIn, response: Response, rt: Runtime = runtime(),
                          actor: Actor = allow("staff"), idempotency_key: IdempotencyKey = None) -> CommandOut:
         data = body.model_dump(mode="json", exclude_none=True)
@@ -121,6 +123,7 @@ def build_router() -> APIRouter:
 
     @router.get("/disputes/{dispute_id}", response_model=DisputeOut, responses=ERRORS, tags=["disputes"],
                 summary="A dispute's state now, as of a version (?version=N) or as recorded at a moment (?as_of=)")
+    @blocking
     def get_dispute(dispute_id: str, response: Response, rt: Runtime = runtime(), actor: Actor = allow(*READERS),
                     version: int | None = Query(None, ge=1), as_of: datetime | None = None) -> DisputeOut:
         current = rt.app.load(Dispute, dispute_id)
@@ -133,6 +136,7 @@ def build_router() -> APIRouter:
 
     @router.get("/disputes/{dispute_id}/history", response_model=HistoryOut, responses=ERRORS, tags=["audit"],
                 summary="Every event of the dispute: what, who, business date, when recorded, data")
+    @blocking
     def dispute_history(dispute_id: str, rt: Runtime = runtime(), actor: Actor = allow(*READERS)) -> HistoryOut:
         current = rt.app.load(Dispute, dispute_id)
         check_dispute_visible(current, actor)
@@ -144,6 +148,7 @@ def build_router() -> APIRouter:
 
     @router.get("/disputes/{dispute_id}/diff", response_model=DiffOut, responses=ERRORS, tags=["audit"],
                 summary="What changed between two versions, and the events (who, when, why) that changed it")
+    @blocking
     def dispute_diff(dispute_id: str, rt: Runtime = runtime(), actor: Actor = allow(*READERS),
                      from_version: int = Query(..., alias="from", ge=1),
                      to_version: int = Query(..., alias="to", ge=1)) -> DiffOut:
@@ -169,6 +174,7 @@ def build_router() -> APIRouter:
     @router.post("/disputes/{dispute_id}/deadlines/{deadline_id}/extend", response_model=CommandOut,
                  responses=ERRORS, tags=["deadlines"],
                  summary="Record an approved extension of a statutory period (e.g. award +15 days, LDMAL art. 43)")
+    @blocking
     def extend_dispute_deadline(dispute_id: str, deadline_id: str, body: ExtensionIn, response: Response,
                                 rt: Runtime = runtime(), actor: Actor = allow(*WRITERS),
                                 if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> CommandOut:
@@ -187,6 +193,7 @@ def build_router() -> APIRouter:
 
     @router.post("/complaints", status_code=201, response_model=CommandOut, responses=ERRORS, tags=["complaints"],
                  summary="Take a 12351 call or message in; it is registered and numbered at once")
+    @blocking
     def receive_complaint(body: ComplaintIn, response: Response, rt: Runtime = runtime(),
                           actor: Actor = allow("staff"), idempotency_key: IdempotencyKey = None) -> CommandOut:
         data = body.model_dump(mode="json", exclude_none=True)
@@ -196,6 +203,7 @@ def build_router() -> APIRouter:
 
     @router.get("/complaints/{complaint_id}", response_model=ComplaintOut, responses=ERRORS, tags=["complaints"],
                 summary="A ticket's state now, as of a version or as recorded at a moment")
+    @blocking
     def get_complaint(complaint_id: str, response: Response, rt: Runtime = runtime(),
                       actor: Actor = allow("staff", "auditor", "partner"),
                       version: int | None = Query(None, ge=1), as_of: datetime | None = None) -> ComplaintOut:
@@ -209,6 +217,7 @@ def build_router() -> APIRouter:
 
     @router.get("/complaints/{complaint_id}/history", response_model=HistoryOut, responses=ERRORS, tags=["audit"],
                 summary="Every event of the ticket")
+    @blocking
     def complaint_history(complaint_id: str, rt: Runtime = runtime(),
                           actor: Actor = allow("staff", "auditor", "partner")) -> HistoryOut:
         current = rt.app.load(HotlineComplaint, complaint_id)
@@ -222,6 +231,7 @@ def build_router() -> APIRouter:
     @router.post("/complaints/{complaint_id}/convert-to-dispute", status_code=201, response_model=CommandOut,
                  responses=ERRORS, tags=["complaints"],
                  summary="转立案: the ticket becomes a dispute (both saved in one transaction); answers the dispute id")
+    @blocking
     def convert(complaint_id: str, body: ConversionIn, response: Response, rt: Runtime = runtime(),
                 actor: Actor = allow("staff"), if_match: IfMatch = None,
                 idempotency_key: IdempotencyKey = None) -> CommandOut:
@@ -233,6 +243,7 @@ def build_router() -> APIRouter:
 
     @router.post("/complaints/{complaint_id}/merge", response_model=CommandOut, responses=ERRORS, tags=["complaints"],
                  summary="Merge a duplicate ticket into the one that carries the case")
+    @blocking
     def merge(complaint_id: str, body: MergeIn, response: Response, rt: Runtime = runtime(),
               actor: Actor = allow("staff"), if_match: IfMatch = None,
               idempotency_key: IdempotencyKey = None) -> CommandOut:
@@ -273,13 +284,13 @@ def _add_dispute_command(router: APIRouter, name: str, method: Callable[..., Any
         if actor.role is not Role.STAFF and arguments.get("override_reason"):
             raise Forbidden("only staff may override a route rule")
         guard = partner_guard(name, arguments, actor)
-        claim = rt.claim(actor, idempotency_key, f"POST {path}:{dispute_id}", body.model_dump(mode="json"))
+        claim = rt.claim(actor, idempotency_key, f"POST {path}:{dispute_id}", body)
         return _answer(response, rt, lambda: rt.app.dispute_command(
             dispute_id, name, arguments, actor=actor, expected_version=expected, idempotency=claim,
             authorize=guard), name)
 
     endpoint.__annotations__["body"] = model
-    router.add_api_route(path, endpoint, methods=["POST"], response_model=CommandOut, responses=ERRORS,
+    router.add_api_route(path, blocking(endpoint), methods=["POST"], response_model=CommandOut, responses=ERRORS,
                          tags=["dispute commands"], name=name, summary=_doc(method).split("\n")[0] or name,
                          description=_doc(method))
 
@@ -293,12 +304,12 @@ def _add_complaint_command(router: APIRouter, name: str, method: Callable[..., A
                  idempotency_key: IdempotencyKey = None) -> CommandOut:
         arguments = body.model_dump(exclude_unset=True)
         expected = parse_if_match(if_match, arguments.pop("expected_version", None))
-        claim = rt.claim(actor, idempotency_key, f"POST {path}:{complaint_id}", body.model_dump(mode="json"))
+        claim = rt.claim(actor, idempotency_key, f"POST {path}:{complaint_id}", body)
         return _answer(response, rt, lambda: rt.app.complaint_command(
             complaint_id, name, arguments, actor=actor, expected_version=expected, idempotency=claim), name)
 
     endpoint.__annotations__["body"] = model
-    router.add_api_route(path, endpoint, methods=["POST"], response_model=CommandOut, responses=ERRORS,
+    router.add_api_route(path, blocking(endpoint), methods=["POST"], response_model=CommandOut, responses=ERRORS,
                          tags=["complaint commands"], name=f"complaint_{name}",
                          summary=_doc(method).split("\n")[0] or name, description=_doc(method))
 

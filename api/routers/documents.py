@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from api.access import READERS, allow, check_dispute_visible
+from api.blocking import blocking
 from api.routers.cases import ERRORS
 from api.runtime import Runtime, runtime
 from dispute_engine.documents import DocumentNotFound, check_hash, detect_media_type
@@ -46,6 +47,7 @@ def build_router() -> APIRouter:
 
     @router.get("/disputes/{dispute_id}/documents/{sha256}", response_class=Response, responses=ERRORS,
                 summary="Download a document the case's dossier cites; checked against its hash on read")
+    @blocking
     def download(dispute_id: str, sha256: str, request: Request, rt: Runtime = runtime(),
                  actor: Actor = allow(*READERS)) -> Response:
         digest = check_hash(sha256)

@@ -15,6 +15,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
 from api.access import allow
+from api.blocking import blocking
 from api.errors import Forbidden, ViewBehind
 from api.routers.cases import ERRORS
 from api.runtime import READ_YOUR_WRITES_TIMEOUT, Runtime, runtime
@@ -144,6 +145,7 @@ def build_router() -> APIRouter:
 
     @router.get("/disputes", response_model=CasePage, responses={**ERRORS, **EXPORTABLE},
                 summary="Cases: search by case number or employer; filters; paging; CSV/XLSX export")
+    @blocking
     def list_disputes(
         rt: Runtime = runtime(), actor: Actor = allow("staff", "partner", "auditor"),
         q: str | None = None, status: list[str] = Query(default=[]), stage: list[str] = Query(default=[]),
@@ -180,6 +182,7 @@ def build_router() -> APIRouter:
 
     @router.get("/handoffs", response_model=InboxPage, responses={**ERRORS, **EXPORTABLE},
                 summary="The handoff inbox: a partner sees its own agency's; staff and auditors see all")
+    @blocking
     def list_handoffs(
         rt: Runtime = runtime(), actor: Actor = allow("staff", "partner", "auditor"),
         q: str | None = None, state: list[str] = Query(default=[]), to_agency: list[str] = Query(default=[]),
@@ -205,6 +208,7 @@ def build_router() -> APIRouter:
 
     @router.get("/complaints", response_model=TicketPage, responses={**ERRORS, **EXPORTABLE},
                 summary="12351 tickets")
+    @blocking
     def list_complaints(
         rt: Runtime = runtime(), actor: Actor = allow("staff", "auditor"),
         q: str | None = None, state: list[str] = Query(default=[]), channel: list[str] = Query(default=[]),

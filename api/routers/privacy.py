@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import allow
+from api.blocking import blocking
 from api.routers.cases import ERRORS, _answer
 from api.runtime import Runtime, runtime
 from api.schemas import CommandOut
@@ -52,6 +53,7 @@ def build_router() -> APIRouter:
 
     @router.post("/disputes/{dispute_id}/parties/{party_id}/erase", response_model=CommandOut, responses=ERRORS,
                  summary="删除个人信息: destroy one party's key; their data becomes unreadable everywhere")
+    @blocking
     def erase_party(dispute_id: str, party_id: str, body: ErasureIn, response: Response,
                     rt: Runtime = runtime(), actor: Actor = allow("staff")) -> CommandOut:
         return _answer(response, rt, lambda: rt.app.erase_party_data(
@@ -59,6 +61,7 @@ def build_router() -> APIRouter:
 
     @router.post("/complaints/{complaint_id}/erase-caller", response_model=CommandOut, responses=ERRORS,
                  summary="删除个人信息: destroy the caller's key")
+    @blocking
     def erase_caller(complaint_id: str, body: ErasureIn, response: Response, rt: Runtime = runtime(),
                      actor: Actor = allow("staff")) -> CommandOut:
         return _answer(response, rt, lambda: rt.app.erase_caller_data(
@@ -66,6 +69,7 @@ def build_router() -> APIRouter:
 
     @router.get("/audit/personal-data-access", response_model=AccessLogOut, responses=ERRORS,
                 summary="Every read of unmasked personal data: who, when, which case")
+    @blocking
     def access_log(rt: Runtime = runtime(), actor: Actor = allow("auditor", "admin"),
                    case_id: str | None = None, user_id: str | None = None,
                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> AccessLogOut:
@@ -75,6 +79,7 @@ def build_router() -> APIRouter:
 
     @router.get("/audit/integrity", response_model=IntegrityOut, responses=ERRORS, tags=["audit"],
                 summary="The audit chain: how far it is sealed and the last verification (refresh=true: verify now)")
+    @blocking
     def integrity(request: Request, actor: Actor = allow("auditor", "admin", "staff"),
                   refresh: bool = False) -> IntegrityOut:
         watch = request.app.state.integrity

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 
 from api.access import allow
+from api.blocking import blocking
 from api.errors import ViewBehind
 from api.routers.cases import ERRORS
 from api.routers.lists import EXPORTABLE, export, wait_for
@@ -36,6 +37,7 @@ def build_router() -> APIRouter:
     @router.get("/views/caseload", response_model=dashboards.Caseload, responses={**ERRORS, **EXPORTABLE},
                 summary="Open and closed cases by tier, agency, caseworker, case type, street, industry, origin; "
                         "intake per week")
+    @blocking
     def caseload(rt: Runtime = runtime(), actor: Actor = allow("staff", "auditor"),
                  period_from: date | None = None, period_to: date | None = None, agency: str | None = None,
                  case_type: str | None = None, street: str | None = None,
@@ -51,6 +53,7 @@ def build_router() -> APIRouter:
     @router.get("/views/timeliness", response_model=dashboards.Timeliness, responses={**ERRORS, **EXPORTABLE},
                 summary="Deadlines on time / at risk / overdue per rule, days used, handoff latency, "
                         "hotline on-time and satisfaction, mediation success, amounts recovered")
+    @blocking
     def timeliness(rt: Runtime = runtime(), actor: Actor = allow("staff", "auditor"),
                    period_from: date | None = None, period_to: date | None = None, agency: str | None = None,
                    case_type: str | None = None, street: str | None = None,
