@@ -106,6 +106,7 @@ class DisputeEngine(Application[UUID]):
         # Commands on one case from threads of this process take turns (striped locks): racing saves
         # would only conflict and retry. Other processes still meet optimistic concurrency and retries.
         self._case_locks = [threading.Lock() for _ in range(CASE_LOCK_STRIPES)]
+        self._intake_lock = threading.Lock()
         super().__init__(env={**settings.eventsourcing_env(), **event_cipher_env(settings)})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -224,7 +225,17 @@ class DisputeEngine(Application[UUID]):
         self, build: Callable[[], tuple[Aggregate, ...]], result_of: Callable[[Aggregate], CommandResult],
         idempotency: IdempotencyClaim | None = None,
     ) -> CommandResult:
-        """Save a new aggregate with the number series it drew from; retry if another intake won the number."""
+        """Save a new aggregate with the number series it drew from; retry if another intake won the number.
+
+        Intakes in this process take turns (they all draw from the year's sequence, so racing ones would
+        only conflict); other processes still meet the sequence's optimistic concurrency and retry."""
+        with self._intake_lock:
+            return self._create_with_number_locked(build, result_of, idempotency)
+
+    def _create_with_number_locked(
+        self, build: Callable[[], tuple[Aggregate, ...]], result_of: Callable[[Aggregate], CommandResult],
+        idempotency: IdempotencyClaim | None,
+    ) -> CommandResult:
         for attempt in range(self.settings.command_retries + 1):
             self._check_replay(idempotency)
             aggregates = build()
@@ -368,11 +379,14 @@ class DisputeEngine(Application[UUID]):
 
     def merge_complaint(self, complaint_id: Any, into: Any, *, actor: Actor,
                         expected_version: int | None = None, idempotency: IdempotencyClaim | None = None) -> CommandResult:
-        target = self.load(HotlineComplaint, into)
+        try:
+            target = self.load(HotlineComplaint, into)
+        except NotFound:
+            raise InvalidInput("into", f"no ticket {into!r}") from None
         on = self.clock.today()
         return self._change(
             HotlineComplaint, complaint_id,
-            lambda c: c.merge_into(str(target.id), on=on, policy=self.policy, actor=actor),
+            lambda c: c.merge_into(str(target.id), target.state, on=on, policy=self.policy, actor=actor),
             expected_version=expected_version, idempotency=idempotency,
         )
 

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.clocks import DeadlineKeeping, DeadlinePolicy, Happening
 from domain.errors import CommandNotAllowed, InvalidInput
-from domain.stages import COMPLAINT, next_stage
+from domain.stages import COMPLAINT, COMPLAINT_OPEN_STATES, next_stage
 from domain.values import (
     Actor,
     Protect,
@@ -429,10 +429,13 @@ class HotlineComplaint(DeadlineKeeping, Aggregate):
         def apply_details(self, complaint: HotlineComplaint) -> None:
             complaint.merged_into = self.into_complaint_id
 
-    def merge_into(self, other_id: str, *, on: Any, policy: DeadlinePolicy | None = None, actor: Actor) -> None:
-        """A duplicate ticket is merged into the one that carries the case."""
+    def merge_into(self, other_id: str, other_state: str, *, on: Any, policy: DeadlinePolicy | None = None,
+                   actor: Actor) -> None:
+        """A duplicate ticket is merged into the one that carries the case, which must still be open."""
         if other_id == str(self.id):
             raise InvalidInput("into", "a ticket cannot be merged into itself")
+        if other_state not in COMPLAINT_OPEN_STATES:
+            raise InvalidInput("into", f"the ticket to merge into is {other_state}: only an open ticket carries a case")
         self._step("merge", self.Merged, actor=actor, policy=policy, into_complaint_id=other_id, on=self._on(on))
 
     class Escalated(Stepped):

@@ -82,3 +82,16 @@ def test_errors_carry_no_personal_data_and_no_stack_trace(api):
                                                 "phone": "13800138000"}}]}
     text = api.post("staff", "/disputes", bad).text
     assert "110105194912310021" not in text and "陈建国" not in text and "Traceback" not in text
+
+
+def test_merging_into_an_unknown_or_closed_ticket_names_into_and_records_nothing(api):
+    new = {"caller": {"phone": "13800138000"}, "category": "CONSULTATION", "summary": "q"}
+    tid = api.post("staff", "/complaints", new).json()["id"]
+    other = api.post("staff", "/complaints", new).json()["id"]
+    assert api.post("staff", f"/complaints/{other}/merge", {"into": tid}).status_code == 200
+    for into in ("00000000-0000-4000-8000-000000000000", other):  # unknown; merged, so it carries no case
+        head = api.head()
+        response = api.post("staff", f"/complaints/{tid}/merge", {"into": into})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"]["field"] == "into"
+        assert api.head() == head

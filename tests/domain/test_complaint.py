@@ -3,6 +3,8 @@ the new events, or the error with nothing recorded."""
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import date
 
 from domain.errors import CommandNotAllowed, InvalidInput
@@ -257,20 +259,27 @@ def test_escalation_to_an_unknown_level_is_invalid():
 
 def test_merged_ticket_is_merged_into_the_other():
     history = ticket(*IN_HANDLING)
-    new_events = accepted(history.events, lambda c: c.merge_into("other-ticket", on=DAY, actor=STAFF))
+    new_events = accepted(history.events, lambda c: c.merge_into("other-ticket", "REGISTERED", on=DAY, actor=STAFF))
     complaint = after(history.events, new_events)
     assert (complaint.state, complaint.merged_into) == ("MERGED", "other-ticket")
 
 
 def test_merged_ticket_takes_no_further_step():
-    history = ticket(REGISTER, lambda c: c.merge_into("other-ticket", on=DAY, actor=STAFF))
+    history = ticket(REGISTER, lambda c: c.merge_into("other-ticket", "REGISTERED", on=DAY, actor=STAFF))
     error = refused(history.events, DISPATCH, CommandNotAllowed)
     assert (error.state, error.allowed) == ("MERGED", [])
 
 
 def test_merging_a_ticket_into_itself_is_invalid():
     history = ticket(*REGISTERED)
-    command = lambda c: c.merge_into(str(c.id), on=DAY, actor=STAFF)  # noqa: E731
+    command = lambda c: c.merge_into(str(c.id), "REGISTERED", on=DAY, actor=STAFF)  # noqa: E731
+    assert refused(history.events, command, InvalidInput).field == "into"
+
+
+@pytest.mark.parametrize("target_state", ["MERGED", "CLOSED"])
+def test_merging_into_a_ticket_that_no_longer_carries_a_case_is_invalid(target_state):
+    history = ticket(*REGISTERED)
+    command = lambda c: c.merge_into("other-ticket", target_state, on=DAY, actor=STAFF)  # noqa: E731
     assert refused(history.events, command, InvalidInput).field == "into"
 
 
