@@ -102,6 +102,17 @@ def partner_guard(command: str, arguments: Mapping[str, Any], actor: Actor) -> C
     return check
 
 
+def check_partner_extension(dispute: Any, deadline_id: str, actor: Actor) -> None:
+    """A partner records extensions only of its own tier's periods: those of its proceedings and of the
+    handoffs made to it (the approval is its own body's, e.g. the arbitration commission's chair)."""
+    check_dispute_visible(dispute, actor)
+    subject = dispute.deadline(deadline_id)["subject_id"]
+    owners = {p["proceeding_id"]: p["agency"] for p in dispute.proceedings}
+    owners.update({h["handoff_id"]: h["to_agency"] for h in dispute.handoffs})
+    if owners.get(subject) != actor.agency.value:
+        raise Forbidden(f"deadline {deadline_id} is not a period of the {actor.agency.value} tier")
+
+
 # ----------------------------------------------------------------------------- masking
 
 PERSONAL_FIELDS = ("name", "id_number", "phone", "bank_account", "monthly_wage_cny")

@@ -19,6 +19,7 @@ from api.access import (
     allow,
     check_complaint_visible,
     check_dispute_visible,
+    check_partner_extension,
     partner_guard,
 )
 from api.blocking import blocking
@@ -179,7 +180,7 @@ def build_router() -> APIRouter:
                                 rt: Runtime = runtime(), actor: Actor = allow(*WRITERS),
                                 if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> CommandOut:
         if actor.role is Role.PARTNER:
-            check_dispute_visible(rt.app.load(Dispute, dispute_id), actor)
+            check_partner_extension(rt.app.load(Dispute, dispute_id), deadline_id, actor)
         data = body.model_dump(mode="json")
         claim = rt.claim(actor, idempotency_key, f"POST /disputes/{dispute_id}/deadlines/{deadline_id}/extend", data)
         return _answer(response, rt, lambda: rt.app.extend_deadline(

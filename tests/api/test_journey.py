@@ -110,3 +110,25 @@ def test_risk_flags_can_be_lowered_and_claims_withdrawn_without_sending_empty_li
                          {"remove": [claims[0]["claim_id"]], "on": "2026-03-02"})
     assert withdrawn.status_code == 200, withdrawn.text
     assert len(api.get("staff", f"/disputes/{did}").json()["claims"]) == 1
+
+
+def test_a_partner_extends_only_its_own_tiers_periods(api):
+    did = api.post("staff", "/disputes", DISPUTE).json()["id"]
+    mediation = api.post("staff", f"/disputes/{did}/open-proceeding", {
+        "kind": "MEDIATION", "org_type": "UNION_MEDIATION_CENTRE", "org_name": "调解中心",
+        "received_on": "2026-03-02", "consent": {"worker": True, "employer": True}}).json()["data"]["proceeding_id"]
+    assert api.post("staff", f"/disputes/{did}/accept-proceeding", {"proceeding_id": mediation}).status_code == 200
+    hid = api.post("staff", f"/disputes/{did}/request-handoff", ARBITRATION_HANDOFF).json()["data"]["handoff_id"]
+    assert api.post("hr", f"/disputes/{did}/accept-handoff",
+                    {"handoff_id": hid, "receiving_case_no": "（2026）区劳人仲案字第0002号"}).status_code == 200
+    deadlines = api.get("staff", f"/disputes/{did}").json()["deadlines"]
+    award = next(d for d in deadlines if d["rule_id"] == "A8")
+    extended = api.post("hr", f"/disputes/{did}/deadlines/{award['deadline_id']}/extend",
+                        {"extension": 15, "approver": "仲裁委主任"})
+    assert extended.status_code == 200, extended.text
+    others = [d for d in deadlines if d["subject_id"] not in {award["subject_id"], hid}]
+    assert others, "the dispute has a period that is not the HR bureau's"
+    head = api.head()
+    refused = api.post("hr", f"/disputes/{did}/deadlines/{others[0]['deadline_id']}/extend",
+                       {"extension": 1, "approver": "仲裁委主任"})
+    assert refused.status_code == 403 and api.head() == head
