@@ -15,8 +15,10 @@
    row per event into a scratch table, one transaction per batch, on the same database.
 3. **Views**: every view of ``dispute_engine.bootstrap.all_views()`` plus the caseload and
    timeliness views, each alone and all together, caught up from empty by a ``Follower`` with the
-   same batch size. Rates are log events per second (every notification up to the head, whatever
-   its topic); the median of ``--runs`` runs is reported, with its ratio to the baseline.
+   same batch size; then all of them rebuilt together beside their live generations
+   (``Follower.rebuild``, the old generations dropped at the end). Rates are log events per second
+   (every notification up to the head, whatever its topic); the median of ``--runs`` runs is
+   reported, with its ratio to the baseline.
 4. Writes the figures and the machine they were measured on to ``--output``.
 
 PostgreSQL is the server at ``--postgres-url``, else ``TEST_POSTGRES_URL``, else ``DATABASE_URL``; the
@@ -40,6 +42,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from time import perf_counter
@@ -60,7 +63,8 @@ from domain.errors import DomainError
 from domain.sequence import YearlySequence
 from domain.values import SYSTEM_ACTOR, Actor, Agency, Role, parse_intake
 from projections.base import Projection
-from projections.caseload import CaseloadView, bulk_upsert
+from projections.bulk import bulk_upsert
+from projections.caseload import CaseloadView
 from projections.engine import WRITE, create_read_model_engine
 from projections.follower import Follower
 from projections.log import NotificationLog
@@ -360,7 +364,7 @@ def drop_read_models(app: DisputeEngine, engine: Engine) -> None:
 def baseline(app: DisputeEngine, engine: Engine, batch_size: int) -> float:
     """Seconds to SELECT every notification and INSERT one row each, a transaction per batch.
 
-    The rows go in with the bulk statement the views use (:func:`projections.caseload.bulk_upsert`),
+    The rows go in with the bulk statement the views use (:func:`projections.bulk.bulk_upsert`),
     so the ratio measures the views' own work, not a difference in insert method.
     """
     scratch = Table("bench_scratch", MetaData(), Column("notification_id", BigInteger, primary_key=True),
@@ -389,6 +393,18 @@ def catch_up(app: DisputeEngine, engine: Engine, views: list[Projection], batch_
     follower = Follower(app, views, engine, batch_size=batch_size)
     started = perf_counter()
     handled = follower.run_once()
+    return perf_counter() - started, handled
+
+
+def rebuild(app: DisputeEngine, engine: Engine, views: list[Projection], batch_size: int) -> tuple[float, int]:
+    """Seconds to rebuild ``views`` together beside their live generations, and the events handled.
+
+    The live generations are built first, untimed.
+    """
+    catch_up(app, engine, views, batch_size)
+    follower = Follower(app, views, engine, batch_size=batch_size)
+    started = perf_counter()
+    handled = follower.rebuild(*views)
     return perf_counter() - started, handled
 
 
@@ -442,7 +458,10 @@ def measure_store(store: str, settings: Settings, events: int, batch_size: int, 
         generation = perf_counter() - started
         say(f"{store}: {made} events over {days} simulated days in {generation:.1f} s ({refused} steps refused)")
         views = views_to_measure()
-        choices = [([view], view.name) for view in views] + [(views, "all views together")]
+        choices = [(partial(catch_up, views=[view]), view.name) for view in views] + [
+            (partial(catch_up, views=views), "all views together"),
+            (partial(rebuild, views=views), "all views rebuilt beside live ones"),
+        ]
         base = Measured("baseline", handled=made)
         measured = [Measured(name) for _, name in choices]
         load = os.getloadavg()[0]
@@ -450,8 +469,8 @@ def measure_store(store: str, settings: Settings, events: int, batch_size: int, 
         # measurements taken moments apart (the machine may be shared).
         for run in range(runs):
             base.seconds.append(baseline(app, engine, batch_size))
-            for (chosen, _), result in zip(choices, measured, strict=True):
-                seconds, result.handled = catch_up(app, engine, chosen, batch_size)
+            for (measure, _), result in zip(choices, measured, strict=True):
+                seconds, result.handled = measure(app, engine, batch_size=batch_size)
                 result.seconds.append(seconds)
                 result.ratios.append(base.seconds[-1] / seconds)
             say(f"{store}: run {run + 1}: baseline {made / base.seconds[-1]:,.0f} events/s; "
@@ -535,8 +554,10 @@ def report(results: list[StoreResult], batch_size: int, runs: int, notes: str) -
         "",
         "Written by `bench/projection_catchup.py` (the method is in its docstring; the section",
         f"*{NOTES_HEADING[3:]}* is kept when the file is rewritten). Each view is built from empty by one",
-        f"`Follower` with a batch size of {batch_size}. Rates are **log events per second**: every",
-        "notification up to the head, whatever its topic, over the time the view took to reach the head.",
+        f"`Follower` with a batch size of {batch_size}, then all views together; the last row rebuilds all",
+        "views together beside their live generations (`Follower.rebuild`) and drops the old ones. Rates",
+        "are **log events per second**: every notification up to the head, whatever its topic, over the",
+        "time the views took to reach the head.",
         "The baseline reads the same notifications in the same batches and inserts one row per event into",
         "a scratch table (with the bulk statement the views use), one transaction per batch, on the same",
         f"database: what any view must at least cost. Each of the {runs} runs measures the baseline and then",

@@ -55,7 +55,7 @@ class Projection(ABC):
         Runs inside the transaction that also advances the view's tracking
         position: raise to reject the whole batch. Work set-wise: accumulate
         per-row changes in Python and write them with one executemany or upsert
-        per table (see :func:`projections.upsert.upsert`).
+        per table (see :mod:`projections.bulk`).
         """
 
 

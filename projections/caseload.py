@@ -15,8 +15,8 @@ per type. Dimensions that change together share a row (a proceeding's kind and o
 intake week), as do those that never change (industry, origin, collective), so that a move
 rewrites few rows. See docs/views.md for each figure's definition.
 
-The helpers :class:`Tally`, :func:`bulk_upsert`, :func:`load_rows` and :func:`write_rows` are
-shared with the timeliness view.
+The helpers :class:`Tally`, :func:`load_rows` and :func:`write_rows` are shared with the
+timeliness view.
 """
 
 from __future__ import annotations
@@ -37,18 +37,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    any_,
-    bindparam,
-    func,
-    literal_column,
-    select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.complaint import HotlineComplaint
 from domain.dispute import Dispute
 from domain.stages import COMPLAINT, KINDS, OPEN_PROCEEDING_STATES, STATUS_PRECEDENCE, ProceedingKind
 from projections.base import Projection, ViewTables, topics_of
+from projections.bulk import bulk_upsert, select_rows
 
 UNKNOWN = ""  # street or industry not recorded, no caseworker assigned, no organisation yet
 DISPUTE, TICKET = "dispute", "ticket"
@@ -250,84 +245,10 @@ class Tally:
         bulk_upsert(connection, table, rows, columns=[*keys, *self.values], key=keys, add=self.values)
 
 
-def bulk_upsert(
-    connection: Connection,
-    table: Table,
-    rows: Sequence[Sequence[Any]],
-    *,
-    columns: Sequence[str],
-    key: Sequence[str],
-    add: Sequence[str] = (),
-    replace: Sequence[str] = (),
-) -> None:
-    """``INSERT … ON CONFLICT (key) DO UPDATE`` for many rows given as tuples in ``columns`` order.
-
-    Like :func:`projections.upsert.upsert` (``add`` columns are increments, ``replace`` columns
-    are overwritten), but the rows go to the driver as they are: at thousands of rows per batch,
-    SQLAlchemy's per-row parameter processing and psycopg's statement-per-row ``executemany``
-    (or its array dumping) cost more than the database's own work. SQLite gets one
-    ``executemany``; PostgreSQL one statement whose single parameter is the rows as a JSON array,
-    unpacked by the server (``json_array_elements``), so the text never changes and the encoding
-    is done by the json module. Each key must appear once in ``rows``.
-    """
-    if not rows:
-        return
-    preparer = connection.dialect.identifier_preparer
-    name = preparer.format_table(table)
-    updates = [f"{q} = {name}.{q} + excluded.{q}" for q in map(preparer.quote, add)]
-    updates += [f"{q} = excluded.{q}" for q in map(preparer.quote, replace)]
-    conflict = f"ON CONFLICT ({', '.join(map(preparer.quote, key))}) " + (
-        f"DO UPDATE SET {', '.join(updates)}" if updates else "DO NOTHING"
-    )
-    head = f"INSERT INTO {name} ({', '.join(map(preparer.quote, columns))})"
-    # Dates travel as ISO text (what SQLAlchemy stores in SQLite, and what JSON can carry).
-    dates = [i for i, column in enumerate(columns) if isinstance(table.c[column].type, Date)]
-    if dates:
-        rows = [_iso_dates(row, dates) for row in rows]
-    if connection.dialect.name == "sqlite":
-        marks = ", ".join("?" * len(columns))
-        connection.exec_driver_sql(f"{head} VALUES ({marks}) {conflict}", [tuple(row) for row in rows])
-        return
-    fields = ", ".join(
-        f"(row->>{index})::{table.c[column].type.compile(dialect=connection.dialect)}"
-        for index, column in enumerate(columns)
-    )
-    document = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    connection.exec_driver_sql(
-        f"{head} SELECT {fields} FROM json_array_elements(%s::json) AS row {conflict}", (document,)
-    )
-
-
-def _iso_dates(row: Sequence[Any], positions: Sequence[int]) -> list[Any]:
-    values = list(row)
-    for position in positions:
-        if isinstance(values[position], date):
-            values[position] = values[position].isoformat()
-    return values
-
-
 def load_rows(connection: Connection, table: Table, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The state rows of ``ids`` that exist, by id (a table with a one-column primary key)."""
     (key,) = table.primary_key.columns
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    rows = connection.execute(select(table).where(_among(connection, key)), {"ids": _ids(connection, wanted)})
-    return {mapping[key.name]: mapping for mapping in (row._asdict() for row in rows)}
-
-
-def _among(connection: Connection, key: Any) -> Any:
-    """``key`` is one of the bound parameter ``ids``, in a statement whose text does not depend on how many.
-
-    A literal IN list renders a parameter per id, which the driver must parse afresh every time.
-    """
-    if connection.dialect.name == "postgresql":
-        return key == any_(bindparam("ids", type_=ARRAY(key.type)))
-    return key.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids", type_=Text))))
-
-
-def _ids(connection: Connection, ids: list[str]) -> Any:
-    return ids if connection.dialect.name == "postgresql" else json.dumps(ids)
+    return {row[key.name]: row for row in select_rows(connection, table, key.name, ids)}
 
 
 def write_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -336,7 +257,7 @@ def write_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str,
         return
     (key,) = table.primary_key.columns
     columns = [column.name for column in table.columns]
-    bulk_upsert(connection, table, [tuple(row[c] for c in columns) for row in rows], columns=columns,
+    bulk_upsert(connection, table, [tuple(map(row.__getitem__, columns)) for row in rows], columns=columns,
                 key=[key.name], replace=[c for c in columns if c != key.name])
 
 

@@ -36,10 +36,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
-    bindparam,
-    delete,
-    select,
     text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -50,7 +46,7 @@ from domain.stages import OPEN_PROCEEDING_STATES, PROCEEDING, STATUS_PRECEDENCE
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from projections.base import Projection, ViewTables
-from projections.upsert import upsert
+from projections.bulk import delete_rows, select_rows, upsert
 
 log = structlog.get_logger(__name__)
 
@@ -128,6 +124,8 @@ cases = Table(
     Index("ix_cases_kind", "current_kind", "received_on", "dispute_id"),
     Index("ix_cases_overdue", "received_on", "dispute_id", **positive_rows("red_count")),
     Index("ix_cases_due_soon", "received_on", "dispute_id", **positive_rows("yellow_count")),
+    # The staff queue's "mine" tab: its open cases, in list order.
+    Index("ix_cases_caseworker_stage", "caseworker", "stage", "received_on", "dispute_id"),
 )
 
 case_tags = Table(
@@ -179,6 +177,7 @@ case_deadlines = Table(
 # --------------------------------------------------------------------------- the §4.6 status
 
 _PRECEDENCE = {kind.value: rank for rank, (kind, _) in enumerate(STATUS_PRECEDENCE)}
+_STATUS_OF_KIND = tuple((kind.value, status) for kind, status in STATUS_PRECEDENCE)
 
 
 def derive_status(stage: str, proceedings: Iterable[Mapping[str, Any]], open_rule_ids: Iterable[str]) -> str:
@@ -187,8 +186,8 @@ def derive_status(stage: str, proceedings: Iterable[Mapping[str, Any]], open_rul
     if stage != "OPEN":
         return stage
     open_kinds = {p["kind"] for p in proceedings if p["state"] in OPEN_PROCEEDING_STATES}
-    for kind, status in STATUS_PRECEDENCE:
-        if kind.value in open_kinds:
+    for kind, status in _STATUS_OF_KIND:
+        if kind in open_kinds:
             return status
     if any(rule_id in CHALLENGE_WINDOWS for rule_id in open_rule_ids):
         return "AWAITING_CHALLENGE"
@@ -223,7 +222,8 @@ class _Case:
 
     row: dict[str, Any] | None
     proceedings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    claims: dict[str, dict[str, Any]] = field(default_factory=dict)
+    claims: dict[str, dict[str, Any]] | None = None
+    """Only read when the batch amends them (``claimed_cny`` is kept otherwise)."""
     deadlines: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -231,24 +231,30 @@ class CaseListView(Projection):
     """``cases``: the dispute case list (one row per dispute) and the state it is derived from."""
 
     name = "cases"
-    version = 1
+    version = 2  # 2: indexes for caseworker, partner-visibility and overdue-inbox lists
     metadata = metadata
     topics = aggregate_topics(Dispute)  # every Dispute event, so that ``version`` is the aggregate's
 
     def process(self, connection: Connection, tables: ViewTables, events: Sequence[Any]) -> None:
         ids = {str(event.originator_id) for event in events}
+        amended = {str(event.originator_id) for event in events if isinstance(event, Dispute.ClaimsAmended)}
         before = {
             "cases": by_key(load_rows(connection, tables.cases, "dispute_id", ids), tables.cases),
             "case_proceedings": by_key(
                 load_rows(connection, tables.case_proceedings, "dispute_id", ids), tables.case_proceedings),
-            "case_claims": by_key(load_rows(connection, tables.case_claims, "dispute_id", ids), tables.case_claims),
+            "case_claims": by_key(
+                load_rows(connection, tables.case_claims, "dispute_id", amended), tables.case_claims),
             "case_deadlines": by_key(
                 load_rows(connection, tables.case_deadlines, "dispute_id", ids), tables.case_deadlines),
-            "case_tags": by_key(load_rows(connection, tables.case_tags, "dispute_id", ids), tables.case_tags),
         }
+        # The tags are the stored row's case types and risk flags: no need to read them.
+        before["case_tags"] = {key: _tag_row(key) for row in before["cases"].values()
+                               for key in _tags(row["dispute_id"], row)}
         folded = {dispute_id: _Case(row=None) for dispute_id in ids}
         for (dispute_id,), row in before["cases"].items():
             folded[dispute_id].row = dict(row)
+        for dispute_id in amended:
+            folded[dispute_id].claims = {}
         for name, attribute, key in (
             ("case_proceedings", "proceedings", "proceeding_id"),
             ("case_claims", "claims", "claim_id"),
@@ -268,10 +274,9 @@ class CaseListView(Projection):
                 continue
             after["cases"][(dispute_id,)] = _derived_row(case)
             after["case_proceedings"].update(((dispute_id, k), v) for k, v in case.proceedings.items())
-            after["case_claims"].update(((dispute_id, k), v) for k, v in case.claims.items())
+            after["case_claims"].update(((dispute_id, k), v) for k, v in (case.claims or {}).items())
             after["case_deadlines"].update(((dispute_id, k), v) for k, v in case.deadlines.items())
-            after["case_tags"].update((key, dict(zip(("dispute_id", "kind", "tag"), key, strict=True)))
-                                      for key in _tags(dispute_id, case.row))
+            after["case_tags"].update((key, _tag_row(key)) for key in _tags(dispute_id, case.row))
         for name in ("cases", "case_proceedings", "case_claims", "case_deadlines", "case_tags"):
             sync_rows(connection, tables[name], before[name], after[name])
 
@@ -298,6 +303,7 @@ def _fold(case: _Case, event: Any) -> None:
             row["respondents"] = NAME_SEPARATOR.join(
                 filter(None, [row["respondents"], event.party["organisation"]["name"]]))
     elif isinstance(event, Dispute.ClaimsAmended):
+        assert case.claims is not None  # read for every case the batch amends
         for claim_id in event.removed:
             case.claims.pop(claim_id, None)
         case.claims.update((c["claim_id"], _claim(row["dispute_id"], c)) for c in event.added)
@@ -367,6 +373,7 @@ def _claim(dispute_id: str, claim: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _derived_row(case: _Case) -> dict[str, Any]:
+    """The stored row with its derived columns computed afresh."""
     row = dict(case.row or {})
     proceedings = list(case.proceedings.values())
     row["status"] = derive_status(row["stage"], proceedings, (d["rule_id"] for d in case.deadlines.values()))
@@ -376,12 +383,13 @@ def _derived_row(case: _Case) -> dict[str, Any]:
     row["current_org_type"] = current.get("org_type")
     row["current_org_name"] = current.get("org_name")
     row["current_agency"] = current.get("agency")
-    amounts = [c["amount_cny"] for c in case.claims.values() if c["amount_cny"] is not None]
-    row["claimed_cny"] = sum(amounts, Decimal("0.00")) if amounts else None
+    if case.claims is not None:
+        amounts = [c["amount_cny"] for c in case.claims.values() if c["amount_cny"] is not None]
+        row["claimed_cny"] = sum(amounts, Decimal("0.00")) if amounts else None
     row["red_count"], row["yellow_count"] = _lights(row["stage"], case)
     numbers = [p["case_no"] for p in sorted(proceedings, key=lambda p: p["seq"]) if p["case_no"]]
     row["search_text"] = search_text(row["case_number"], *numbers, row["respondents"])
-    return {c.name: row.get(c.name) for c in cases.columns}
+    return row
 
 
 def _lights(stage: str, case: _Case) -> tuple[int, int]:
@@ -394,6 +402,10 @@ def _lights(stage: str, case: _Case) -> tuple[int, int]:
     return deadline_lights(
         d for d in case.deadlines.values() if not (d["status"] == "MISSED" and d["subject_id"] in ended)
     )
+
+
+def _tag_row(key: tuple[str, str, str]) -> dict[str, str]:
+    return dict(zip(("dispute_id", "kind", "tag"), key, strict=True))
 
 
 def _tags(dispute_id: str, row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -461,23 +473,22 @@ def split_list(joined: str | None) -> list[str]:
     return [item for item in (joined or "").split(LIST_SEPARATOR) if item]
 
 
-LOAD_CHUNK = 500
-"""Keys per IN list when loading rows (well under SQLite's bound-parameter limit)."""
-
-
 def load_rows(connection: Connection, table: Table, column: str, keys: Iterable[str]) -> list[dict[str, Any]]:
     """The rows of ``table`` whose ``column`` is one of ``keys``, as dicts with UTC datetimes."""
-    wanted = sorted(set(keys))
-    rows: list[dict[str, Any]] = []
-    for start in range(0, len(wanted), LOAD_CHUNK):
-        statement = select(table).where(table.c[column].in_(wanted[start:start + LOAD_CHUNK]))
-        rows.extend({k: utc_value(v) for k, v in row._mapping.items()} for row in connection.execute(statement))
+    rows = select_rows(connection, table, column, set(keys))
+    moments = [c.name for c in table.columns if isinstance(c.type, DateTime)]
+    for row in rows:
+        for name in moments:
+            row[name] = utc_value(row[name])
     return rows
 
 
 def by_key(rows: Iterable[dict[str, Any]], table: Table) -> dict[tuple[Any, ...], dict[str, Any]]:
     key = [column.name for column in table.primary_key.columns]
-    return {tuple(row[name] for name in key): row for row in rows}
+    if len(key) == 1:
+        (name,) = key
+        return {(row[name],): row for row in rows}
+    return {tuple(map(row.__getitem__, key)): row for row in rows}
 
 
 def sync_rows(
@@ -488,13 +499,9 @@ def sync_rows(
 ) -> None:
     """Write the difference set-wise: one upsert of new and changed rows, one delete of vanished ones."""
     key = [column.name for column in table.primary_key.columns]
-    changed = [dict(row) for k, row in after.items() if before.get(k) != row]
+    changed = [row for k, row in after.items() if before.get(k) != row]
     upsert(connection, table, changed, key=key, replace=[c.name for c in table.columns if c.name not in key])
-    gone = [k for k in before if k not in after]
-    if gone:
-        statement = delete(table).where(and_(*(table.c[name] == bindparam(f"old_{name}") for name in key)))
-        connection.execute(statement, [{f"old_{name}": value for name, value in zip(key, k, strict=True)}
-                                       for k in gone])
+    delete_rows(connection, table, [k for k in before if k not in after], key=key)
 
 
 def utc_value(value: Any) -> Any:

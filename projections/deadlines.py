@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Connection, Date, Index, MetaData, String, Table, bindparam, update
+from sqlalchemy import Boolean, Column, Connection, Date, Index, MetaData, String, Table
 
 from domain.clocks import DeadlineKeeping
 from domain.complaint import HotlineComplaint
 from domain.dispute import Dispute
 from projections.base import Projection, ViewTables, topics_of
-from projections.upsert import upsert
+from projections.bulk import select_rows, upsert
 
 metadata = MetaData()
 
@@ -63,29 +63,21 @@ class DeadlinesView(Projection):
     )
 
     def process(self, connection: Connection, tables: ViewTables, events: Sequence[Any]) -> None:
-        new: dict[str, dict[str, Any]] = {}
-        changed: dict[str, dict[str, Any]] = {}
+        table = tables.deadlines
+        later = {e.deadline_id for e in events if not isinstance(e, DeadlineKeeping.DeadlineComputed)}
+        rows = {row["deadline_id"]: row for row in select_rows(connection, table, "deadline_id", later)}
+        touched: set[str] = set()
         for event in events:
             change = self._change(event)
             if isinstance(event, DeadlineKeeping.DeadlineComputed):
-                new[event.deadline_id] = change
-            elif event.deadline_id in new:
-                new[event.deadline_id].update(change)
+                rows[event.deadline_id] = change
+            elif event.deadline_id in rows:
+                rows[event.deadline_id].update(change)
             else:
-                changed.setdefault(event.deadline_id, {}).update(change)
-        upsert(connection, tables.deadlines, list(new.values()), key=["deadline_id"],
-               replace=[c.name for c in tables.deadlines.columns if c.name != "deadline_id"])
-        table = tables.deadlines
-        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for deadline_id, change in changed.items():
-            by_columns.setdefault(tuple(sorted(change)), []).append({"key": deadline_id, **change})
-        for columns, rows in by_columns.items():
-            statement = (
-                update(table)
-                .where(table.c.deadline_id == bindparam("key"))
-                .values({name: bindparam(name) for name in columns})
-            )
-            connection.execute(statement, rows)
+                continue  # a deadline this view never saw computed
+            touched.add(event.deadline_id)
+        upsert(connection, table, [rows[deadline_id] for deadline_id in touched], key=["deadline_id"],
+               replace=[c.name for c in table.columns if c.name != "deadline_id"])
 
     @staticmethod
     def _change(event: Any) -> dict[str, Any]:

@@ -1,15 +1,20 @@
 """Follow one application's notification log into read-model tables, exactly once.
 
-One step of the follower, for one generation of one view:
+One step of the follower, for the views (generations of views) that stand at the
+same position ``p``:
 
-1. read the view's tracking position ``p`` (a short read transaction);
-2. read up to ``batch_size`` notifications after ``p`` (only the view's topics)
-   and decode them; no read-model transaction is open meanwhile;
-3. in ONE write transaction: move the tracking position from ``p`` to the new
-   position with a conditional UPDATE (another worker that got there first makes
-   it match no row: roll back, reload, go on), then hand the whole batch to the
-   projection, then, for a generation being built, switch readers to it when it
-   has caught up.
+1. read the views' tracking positions (a short read transaction);
+2. read up to ``batch_size`` notifications after ``p`` (the union of the views'
+   topics) and decode them once; each view gets the events of its own topics;
+   no read-model transaction is open meanwhile;
+3. in ONE write transaction: move each view's tracking position from ``p`` to the
+   new position with a conditional UPDATE (a view another worker got to first
+   matches no row and is left out of this transaction: reload, go on), then hand
+   each view that moved its batch; a generation being built that has caught up
+   commits alone and switches readers to it in that transaction.
+
+Views at other positions (a view being built from 0 beside live ones) take the
+same steps in their own groups.
 
 A generation being (re)built lives in its own tables beside the live one; readers
 move to it in the transaction that makes it live, and the old one is dropped
@@ -74,6 +79,30 @@ class Batch:
     @property
     def caught_up(self) -> bool:
         return self.stop >= self.head
+
+    @property
+    def may_switch(self) -> bool:
+        """Its commit makes the generation live if nothing moved meanwhile."""
+        return self.rebuilding and self.caught_up
+
+
+@dataclass(frozen=True)
+class _Lane:
+    """One generation of one view to advance, as planned from ``state``."""
+
+    projection: Projection
+    state: ViewState
+    generation: int
+
+    @property
+    def start(self) -> int:
+        found = self.state.get(self.generation)
+        assert found is not None  # lanes are made only for generations in the state
+        return found.position
+
+    @property
+    def rebuilding(self) -> bool:
+        return self.generation != self.state.live_generation
 
 
 @dataclass(frozen=True)
@@ -147,6 +176,7 @@ class Follower:
             if len(projection.name) > tracking.VIEW_NAME_LENGTH:
                 raise ValueError(f"{projection.name!r}: view names have at most 100 characters")
             self.projections[projection.name] = projection
+        self._topics = {name: frozenset(p.topics) for name, p in self.projections.items()}
         if not is_read_model_engine(engine):
             raise ValueError("use projections.engine.create_read_model_engine() for the engine")
         if batch_size < 1:
@@ -171,19 +201,8 @@ class Follower:
         until = self.log.head()
         handled = 0
         while True:
-            progressed = False
-            for projection in self.projections.values():
-                state, generations = self._plan(projection)
-                for generation in generations:
-                    batch = self._fetch(projection, state, generation, until)
-                    if batch is None:
-                        continue
-                    outcome = self._commit(projection, batch, self.on_progress)
-                    if outcome is None:  # another worker moved this view on: reload
-                        progressed = True
-                        break
-                    handled += len(batch.events)
-                    progressed = progressed or outcome or batch.stop > batch.start
+            done, progressed = self._advance(self._lanes(until), until, self.on_progress)
+            handled += done
             if not progressed:
                 return handled
 
@@ -203,32 +222,35 @@ class Follower:
         finally:
             self._wakeup.close()
 
-    def rebuild(
-        self, projection: Projection | str, on_progress: ProgressCallback | None = None
-    ) -> int:
-        """Build the view afresh beside the live one, switch readers to it, drop the old one.
+    def rebuild(self, *projections: Projection | str, on_progress: ProgressCallback | None = None) -> int:
+        """Build the views afresh beside the live ones, switch readers to each, drop the old ones.
 
-        Continues a build of the same version already under way (e.g. one that
-        crashed). Returns the number of events handled.
+        Views rebuilt together share their reads. Continues a build of the same
+        version already under way (e.g. one that crashed). Returns the number of
+        events handled.
         """
-        projection = self._projection(projection)
+        chosen = [self._projection(projection) for projection in projections]
         on_progress = on_progress or self.on_progress
         self._prepare()
-        generation = self._claim_rebuild(projection)
+        building = {projection.name: self._claim_rebuild(projection) for projection in chosen}
         handled = 0
-        while True:
-            state = self._load(projection.name)
-            if state.live_generation == generation:
-                return handled
-            if state.get(generation) is None:
-                raise RuntimeError(
-                    f"{projection.name}: generation {generation} was removed during the rebuild "
-                    "(a newer version of the view is running?)"
-                )
-            batch = self._fetch(projection, state, generation, self.log.head())
-            assert batch is not None  # a generation being built always yields a batch
-            if self._commit(projection, batch, on_progress) is not None:
-                handled += len(batch.events)
+        while building:
+            with self.engine.begin() as connection:
+                states = tracking.load_all(connection, list(building))
+            lanes = []
+            for name, generation in list(building.items()):
+                state = states[name]
+                if state.live_generation == generation:
+                    del building[name]
+                elif state.get(generation) is None:
+                    raise RuntimeError(
+                        f"{name}: generation {generation} was removed during the rebuild "
+                        "(a newer version of the view is running?)"
+                    )
+                else:
+                    lanes.append(_Lane(self.projections[name], state, generation))
+            handled += self._advance(lanes, self.log.head(), on_progress)[0]
+        return handled
 
     # -- read-your-writes and monitoring ------------------------------------
 
@@ -301,13 +323,20 @@ class Follower:
         projection = self._projection(view)
         self._prepare()
         state, generations = self._plan(projection)
-        if not generations:
+        if not generations or state.get(generations[0]) is None:
             return None
-        return self._fetch(projection, state, generations[0], self.log.head(), limit)
+        head = self.log.head()
+        lane = _Lane(projection, state, generations[0])
+        if lane.start >= head and not lane.rebuilding:
+            return None
+        (batch,) = self._read([lane], head, limit)
+        return batch
 
     def commit(self, batch: Batch) -> bool:
         """Apply ``batch``; False (and nothing changed) if the view has moved past its start."""
-        return self._commit(self._projection(batch.view), batch, self.on_progress) is not None
+        self._projection(batch.view)  # an unknown view fails before anything is written
+        (outcome,) = self._commit([batch], self.on_progress)
+        return outcome is not None
 
     # -- internals -------------------------------------------------------------
 
@@ -354,13 +383,49 @@ class Follower:
         ]
         return building[-1] if building else None
 
-    def _plan(self, projection: Projection) -> tuple[ViewState, list[int]]:
+    def _lanes(self, until: int) -> list[_Lane]:
+        """What to advance towards ``until`` now."""
+        with self.engine.begin() as connection:
+            states = tracking.load_all(connection, list(self.projections))
+        lanes = []
+        for projection in self.projections.values():
+            state, generations = self._plan(projection, states.get(projection.name))
+            # A generation dropped between reading the registry and the tracking rows is skipped.
+            lanes += [_Lane(projection, state, g) for g in generations if state.get(g) is not None]
+        return [lane for lane in lanes if lane.start < until or lane.rebuilding]
+
+    def _advance(
+        self, lanes: Sequence[_Lane], bound: int, on_progress: ProgressCallback | None
+    ) -> tuple[int, bool]:
+        """One batch towards ``bound`` for each lane, those at one position read together.
+
+        Returns the events handled and whether anything moved (a conflict counts:
+        another worker moved the view, so the caller should reload).
+        """
+        by_start: dict[int, list[_Lane]] = {}
+        for lane in lanes:
+            by_start.setdefault(lane.start, []).append(lane)
+        handled, progressed = 0, False
+        for start in sorted(by_start):
+            batches = self._read(by_start[start], bound)
+            for batch, outcome in zip(batches, self._apply(batches, on_progress), strict=True):
+                if outcome is None:
+                    progressed = True
+                    continue
+                handled += len(batch.events)
+                progressed = progressed or outcome or batch.stop > batch.start
+        return handled, progressed
+
+    def _plan(
+        self, projection: Projection, state: ViewState | None = None
+    ) -> tuple[ViewState, list[int]]:
         """The generations to advance now: the live one if current, the one being built.
 
         Drops leftovers on the way and starts a build when the live generation is
-        missing or of an older version.
+        missing or of an older version. ``state`` is the view's state if just loaded.
         """
-        state = self._load(projection.name)
+        if state is None:
+            state = self._load(projection.name)
         version = projection.version
         if state.live_version is not None and state.live_version > version:
             if projection.name not in self._outdated_logged:
@@ -450,53 +515,93 @@ class Follower:
                 connection.execute(text(f"DROP TABLE IF EXISTS {quote(table)}"))
         logger.info("projection_generation_dropped", view=view, generation=generation)
 
-    def _fetch(
-        self,
-        projection: Projection,
-        state: ViewState,
-        generation: int,
-        bound: int,
-        limit: int | None = None,
-    ) -> Batch | None:
-        found = state.get(generation)
-        if found is None:
-            return None
-        rebuilding = generation != state.live_generation
-        start = found.position
-        if start >= bound and not rebuilding:
-            return None
+    def _read(
+        self, lanes: Sequence[_Lane], bound: int, limit: int | None = None
+    ) -> list[Batch]:
+        """One batch per lane, all from the lanes' common start, read and decoded once.
+
+        No lane gets more than ``limit`` events. Lanes sharing a read get only their own
+        topics, so when the first ``limit`` notifications leave every lane short, one more
+        page tops the busiest up (as far as ``limit``).
+        """
+        start = lanes[0].start
         limit = limit or self.batch_size
-        notifications = (
-            self.log.read(start, limit, bound, projection.topics) if start < bound else []
-        )
-        stop = notifications[-1].id if len(notifications) == limit else max(start, bound)
-        return Batch(
-            view=projection.name,
-            generation=generation,
-            start=start,
-            stop=stop,
-            head=bound,
-            events=self.log.decode(notifications),
-            live_generation=state.live_generation,
-        )
+        wanted = [self._topics[lane.projection.name] for lane in lanes]
+        topics = () if not all(wanted) else sorted(frozenset().union(*wanted))
+        notifications = list(self.log.read(start, limit, bound, topics)) if start < bound else []
+        full = len(notifications) == limit
+        if full and all(wanted):
+            busiest = max(sum(n.topic in chosen for n in notifications) for chosen in wanted)
+            if busiest < limit:
+                more = self.log.read(notifications[-1].id, limit - busiest, bound, topics)
+                full = len(more) == limit - busiest
+                notifications += more
+        stop = notifications[-1].id if full else max(start, bound)
+        events = self.log.decode(notifications)
+        return [
+            Batch(
+                view=lane.projection.name,
+                generation=lane.generation,
+                start=start,
+                stop=stop,
+                head=bound,
+                events=(
+                    events if not chosen or len(chosen) == len(topics)
+                    else [e for n, e in zip(notifications, events, strict=True) if n.topic in chosen]
+                ),
+                live_generation=lane.state.live_generation,
+            )
+            for lane, chosen in zip(lanes, wanted, strict=True)
+        ]
+
+    def _apply(
+        self, batches: Sequence[Batch], on_progress: ProgressCallback | None
+    ) -> list[bool | None]:
+        """Commit the batches read together: in one transaction, except those that may switch.
+
+        A switch also locks the live generation's tracking row; alone in its
+        transaction, it never holds one view's row while waiting for another's.
+        """
+        together = [batch for batch in batches if not batch.may_switch]
+        groups = [together] if together else []
+        groups += [[batch] for batch in batches if batch.may_switch]
+        outcomes: dict[int, bool | None] = {}
+        for group in groups:
+            outcomes.update(zip(map(id, group), self._commit(group, on_progress), strict=True))
+        return [outcomes[id(batch)] for batch in batches]
 
     def _commit(
-        self, projection: Projection, batch: Batch, on_progress: ProgressCallback | None
-    ) -> bool | None:
-        """Apply the batch: None if another worker got there first, else whether it switched."""
-        tables = generation_tables(projection, batch.generation)
-        switched = False
+        self, batches: Sequence[Batch], on_progress: ProgressCallback | None
+    ) -> list[bool | None]:
+        """Apply the batches in one transaction; for each: None if another worker had moved its
+        generation on (nothing of it applied), else whether it switched readers."""
+        outcomes: list[bool | None] = [None] * len(batches)
+        # Tracking rows first, in one order for every worker: workers following
+        # overlapping sets of views queue on the first row they share, never in a cycle.
+        order = sorted(range(len(batches)), key=lambda i: (batches[i].view, batches[i].generation))
         with self._writing() as connection:
             now = self._clock()
-            if not tracking.advance(
-                connection, batch.view, batch.generation, batch.start, batch.stop, now
-            ):
+            for index in order:
+                batch = batches[index]
+                if tracking.advance(connection, batch.view, batch.generation, batch.start, batch.stop, now):
+                    outcomes[index] = False
+            if all(outcome is None for outcome in outcomes):
                 connection.rollback()
-                return None
-            if batch.events:
-                projection.process(connection, tables, batch.events)
-            if batch.rebuilding and batch.caught_up:
-                switched = self._switch(connection, projection, batch, now)
+                return outcomes
+            for index, batch in enumerate(batches):
+                if outcomes[index] is None:
+                    continue
+                projection = self.projections[batch.view]
+                if batch.events:
+                    projection.process(connection, generation_tables(projection, batch.generation), batch.events)
+                if batch.may_switch:
+                    outcomes[index] = self._switch(connection, projection, batch, now)
+        for batch, outcome in zip(batches, outcomes, strict=True):
+            if outcome is not None:
+                self._committed(batch, outcome, on_progress)
+        return outcomes
+
+    def _committed(self, batch: Batch, switched: bool, on_progress: ProgressCallback | None) -> None:
         if switched:
             logger.info("projection_generation_live", view=batch.view,
                         generation=batch.generation, position=batch.stop)
@@ -505,12 +610,11 @@ class Follower:
         if on_progress is not None:
             on_progress(
                 Progress(
-                    view=batch.view, version=projection.version, generation=batch.generation,
-                    rebuilding=batch.rebuilding and not switched, position=batch.stop,
-                    head=batch.head, events=len(batch.events), switched=switched,
+                    view=batch.view, version=self.projections[batch.view].version, generation=batch.generation,
+                    rebuilding=batch.rebuilding and not switched, position=batch.stop, head=batch.head,
+                    events=len(batch.events), switched=switched,
                 )
             )
-        return switched
 
     def _switch(
         self, connection: Connection, projection: Projection, batch: Batch, now: datetime

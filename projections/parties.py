@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Column, Connection, Index, MetaData, String, Table, delete, select, tuple_
+from sqlalchemy import Column, Connection, Index, MetaData, String, Table, select
 
 from domain.dispute import Dispute
 from projections.base import Projection, ViewTables, topics_of
+from projections.bulk import delete_rows, upsert
 from projections.reading import open_view
-from projections.upsert import upsert
 
 metadata = MetaData()
 party_blind_index = Table(
@@ -31,14 +31,10 @@ party_blind_index = Table(
 SEARCHABLE = ("id_number", "name", "phone")
 
 
-def _rows(dispute_id: str, party: dict[str, Any]) -> list[dict[str, Any]]:
+def _digests(party: dict[str, Any]) -> list[tuple[str, str]]:
     person = party.get("person") or {}
     index = person.get("index") if isinstance(person, dict) else None
-    return [
-        {"dispute_id": dispute_id, "party_id": party["party_id"], "field": field, "digest": digest}
-        for field, digest in (index or {}).items()
-        if field in SEARCHABLE
-    ]
+    return [(field, digest) for field, digest in (index or {}).items() if field in SEARCHABLE]
 
 
 class PartyIndexView(Projection):
@@ -48,18 +44,23 @@ class PartyIndexView(Projection):
     topics = topics_of(Dispute.Registered, Dispute.PartyAdded, Dispute.PersonalDataErased)
 
     def process(self, connection: Connection, tables: ViewTables, events: Sequence[Any]) -> None:
-        table = tables.party_blind_index
+        digests: dict[tuple[str, str, str], str] = {}
+        erased: set[tuple[str, str]] = set()
         for event in events:
             dispute_id = str(event.originator_id)
-            if isinstance(event, Dispute.Registered):
-                rows = [r for p in [*event.claimants, *event.respondents] for r in _rows(dispute_id, p)]
-                upsert(connection, table, rows, key=["dispute_id", "party_id", "field"], replace=["digest"])
-            elif isinstance(event, Dispute.PartyAdded):
-                upsert(connection, table, _rows(dispute_id, event.party), key=["dispute_id", "party_id", "field"],
-                       replace=["digest"])
-            elif isinstance(event, Dispute.PersonalDataErased):
-                connection.execute(delete(table).where(
-                    tuple_(table.c.dispute_id, table.c.party_id) == (dispute_id, event.party_id)))
+            if isinstance(event, Dispute.PersonalDataErased):
+                party = (dispute_id, event.party_id)
+                erased.add(party)
+                digests = {key: digest for key, digest in digests.items() if key[:2] != party}
+                continue
+            parties = [*event.claimants, *event.respondents] if isinstance(event, Dispute.Registered) else [event.party]
+            for party in parties:
+                digests.update(((dispute_id, party["party_id"], field), digest) for field, digest in _digests(party))
+        key = ["dispute_id", "party_id"]
+        # Erasures first: a party erased and then added again in the batch keeps its new rows.
+        delete_rows(connection, tables.party_blind_index, sorted(erased), key=key)
+        rows = [{"dispute_id": d, "party_id": p, "field": f, "digest": digest} for (d, p, f), digest in digests.items()]
+        upsert(connection, tables.party_blind_index, rows, key=[*key, "field"], replace=["digest"])
 
 
 def dispute_ids_for_party(connection: Connection, field: str, digest: str) -> list[str]:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Select,
     Table,
     and_,
     exists,
@@ -238,9 +239,10 @@ def iter_tickets(source: Engine, query: TicketQuery | None = None) -> Iterator[d
 def visible_to(inbox: Table, agency: str) -> ColumnElement[bool]:
     """The API's rule on one inbox row: a handoff to ``agency`` makes its case visible from the
     request on, also after a return or a rejection, unless it was withdrawn before it was received."""
+    # A literal state (not a bound parameter), so that both stores match the partial index ix_inbox_visible.
     return and_(
         inbox.c.to_agency == agency,
-        or_(inbox.c.state != WITHDRAWN, inbox.c.received_on.is_not(None)),
+        or_(inbox.c.state != literal_column(f"'{WITHDRAWN}'"), inbox.c.received_on.is_not(None)),
     )
 
 
@@ -274,18 +276,24 @@ def _cases(source: Engine | Connection, query: CaseQuery, *, agency: str | None,
             "status", "stage", "origin", "street", "industry", "caseworker", "agency", "kind", "dispute_ids"),
             columns={"agency": "current_agency", "kind": "current_kind", "dispute_ids": "dispute_id"},
         )
-        for kind, values in (("case_type", query.case_type), ("risk_flag", query.risk_flag)):
-            if values is not None:
-                where.append(exists().where(
-                    tags.c.dispute_id == table.c.dispute_id, tags.c.kind == kind, tags.c.tag.in_(values)))
         if query.collective is not None:
             where.append(table.c.is_collective == query.collective)
         where += _between(table.c.received_on, query.received_from, query.received_to)
         where += _lights(table, query.overdue, query.due_soon)
+        # Conditions on other tables, each a semi-join phrased twice. SQLite runs EXISTS as a probe per
+        # case in list order: a page stops after a few probes, a count probes every case. It runs IN as
+        # one pass over the subquery and a lookup per id: cheap for a count, but a page must then sort
+        # every match. (PostgreSQL plans both as the same semi-join.)
+        among: list[Select[Any]] = []
+        for kind, values in (("case_type", query.case_type), ("risk_flag", query.risk_flag)):
+            if values is not None:
+                among.append(select(tags.c.dispute_id).where(tags.c.kind == kind, tags.c.tag.in_(values)))
         if agency is not None:
             inbox = open_view(connection, INBOX).inbox
-            where.append(exists().where(inbox.c.dispute_id == table.c.dispute_id, visible_to(inbox, agency)))
-        return _page(connection, table, where, query, ("received_on", "dispute_id"), count)
+            among.append(select(inbox.c.dispute_id).where(visible_to(inbox, agency)))
+        page_where = where + [s.where(s.selected_columns[0] == table.c.dispute_id).exists() for s in among]
+        count_where = where + [table.c.dispute_id.in_(s) for s in among]
+        return _page(connection, table, page_where, query, ("received_on", "dispute_id"), count, count_where)
 
 
 def _inbox(source: Engine | Connection, query: InboxQuery, *, agency: str | None, count: bool) -> Page:
@@ -363,7 +371,9 @@ def _lights(table: Table, overdue: bool, due_soon: bool) -> list[ColumnElement[b
 
 
 def _page(connection: Connection, table: Table, where: list[ColumnElement[bool]], query: ListQuery,
-          keys: tuple[str, ...], count: bool) -> Page:
+          keys: tuple[str, ...], count: bool, count_where: list[ColumnElement[bool]] | None = None) -> Page:
+    """One page in ``keys`` order and, with ``count``, the number of rows matching ``count_where``
+    (the same rows as ``where``, possibly phrased for counting)."""
     descending = query.order.startswith("-")
     key_columns = [table.c[name] for name in keys]
     statement = select(*(c for c in table.columns if c.name not in HIDDEN_COLUMNS)).where(*where)
@@ -383,7 +393,8 @@ def _page(connection: Connection, table: Table, where: list[ColumnElement[bool]]
     )
     total = -1
     if count:
-        total = connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+        counted = where if count_where is None else count_where
+        total = connection.execute(select(func.count()).select_from(table).where(*counted)).scalar_one()
     return Page(items=items, total=total, next=following)
 
 

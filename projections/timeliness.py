@@ -200,14 +200,14 @@ class DeadlineState:
     def record(self) -> list[Any]:
         return [self.rule_id, self.start, self.agency, self.org_type, self.status]
 
-    def buckets(self, case: CaseState) -> tuple[list[Bucket], list[Bucket]]:
-        """(status buckets, days-used buckets)."""
+    def buckets(self, case: CaseState, types: str) -> tuple[list[Bucket], list[Bucket]]:
+        """(status buckets, days-used buckets); ``types`` is the case's :attr:`CaseState.types`."""
         tail = (self.start[:8] + "01", self.agency, self.org_type, case.street)
         status = ONE_HOT[self.status]
-        statuses = [((self.rule_id, case.types, *tail), status)]
+        statuses = [((self.rule_id, types, *tail), status)]
         if self.days is None:
             return statuses, []
-        return statuses, [((self.rule_id, case.types, *tail, self.days), (1,))]
+        return statuses, [((self.rule_id, types, *tail, self.days), (1,))]
 
 
 @dataclass
@@ -277,8 +277,9 @@ class CaseState:
             found["amounts"] = [((self.subject, self.types, month, self.street), amounts)]
         if self.callback_month is not None:
             found["satisfaction"] = [((self.callback_month.isoformat(), self.street, self.satisfaction), (1,))]
+        types = self.types
         for deadline in self.deadlines.values():
-            statuses, days = deadline.buckets(self)
+            statuses, days = deadline.buckets(self, types)
             found["deadline_counts"] += statuses
             found["days_used"] += days
         return found

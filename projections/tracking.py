@@ -119,19 +119,36 @@ def register(connection: Connection, view: str) -> None:
 
 
 def load(connection: Connection, view: str) -> ViewState | None:
-    row = connection.execute(select(registry).where(registry.c.view == view)).first()
-    if row is None:
-        return None
-    generations = tuple(
-        Generation(
-            g.generation, g.version, int(g.position), utc(g.updated_at),
-            tuple(json.loads(g.tables)),
+    return load_all(connection, [view]).get(view)
+
+
+def load_all(connection: Connection, views: list[str]) -> dict[str, ViewState]:
+    """The state of each of ``views`` that is registered, in two statements.
+
+    The registry first: under READ COMMITTED each statement sees the latest commits, and a
+    generation is numbered in the registry and given its tracking row in one transaction, so
+    the tracking rows read second include every generation the registry counted. Read the
+    other way round, a generation claimed in between would be counted but missing, and the
+    reader would claim the next number and build the view a second time.
+    """
+    registered = connection.execute(select(registry).where(registry.c.view.in_(views))).all()
+    generations: dict[str, list[Generation]] = {}
+    for g in connection.execute(
+        select(tracking).where(tracking.c.view.in_(views)).order_by(tracking.c.view, tracking.c.generation)
+    ):
+        generations.setdefault(g.view, []).append(
+            Generation(
+                g.generation, g.version, int(g.position), utc(g.updated_at),
+                tuple(json.loads(g.tables)),
+            )
         )
-        for g in connection.execute(
-            select(tracking).where(tracking.c.view == view).order_by(tracking.c.generation)
+    return {
+        row.view: ViewState(
+            row.view, row.live_generation, row.live_version, row.last_generation,
+            tuple(generations.get(row.view, ())),
         )
-    )
-    return ViewState(view, row.live_generation, row.live_version, row.last_generation, generations)
+        for row in registered
+    }
 
 
 def live_positions(connection: Connection, views: list[str]) -> dict[str, tuple[int, int]]:

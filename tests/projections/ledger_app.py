@@ -33,7 +33,7 @@ from eventsourcing.domain import Aggregate, event
 from projections.base import Projection, ViewTables, topics_of
 from projections.reading import open_view
 from projections.tracking import utc
-from projections.upsert import upsert
+from projections.bulk import upsert
 
 
 class Account(Aggregate):
@@ -186,6 +186,37 @@ class OpenedAccounts(Projection):
                 for e in events
             ],
         )
+
+
+deposits_metadata = MetaData()
+Table(
+    "deposits",
+    deposits_metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("deposits", Integer, nullable=False),
+)
+
+
+class Deposits(Projection):
+    """Only reads ``Account.Deposited``: the number of deposits per account."""
+
+    name = "deposits"
+    metadata = deposits_metadata
+    topics = topics_of(Account.Deposited)
+
+    def process(self, connection: Connection, tables: ViewTables, events: Sequence[Any]) -> None:
+        counts: dict[str, int] = defaultdict(int)
+        for domain_event in events:
+            counts[str(domain_event.originator_id)] += 1
+        upsert(connection, tables.deposits, [{"account_id": k, "deposits": v} for k, v in counts.items()],
+               key=["account_id"], add=["deposits"])
+
+
+def read_deposits(engine: Engine) -> int:
+    """All deposits the view counted."""
+    with engine.begin() as connection:
+        tables = open_view(connection, Deposits())
+        return sum(row.deposits for row in connection.execute(select(tables.deposits)))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -19,17 +20,21 @@ from sqlalchemy import Engine, inspect, select
 
 from dispute_engine.config import Settings
 from ledger_app import (
+    Account,
     AccountBalances,
     BalancesSnapshot,
+    Deposits,
     Expected,
     Ledger,
     OpenedAccounts,
     add_events,
     read_balances,
+    read_deposits,
     read_opened,
     record,
 )
 from projections import tracking
+from projections.base import topics_of
 from projections.engine import create_read_model_engine
 from projections.follower import Follower, Progress
 from projections.log import NotificationLog
@@ -518,6 +523,106 @@ def test_topic_filtered_view_gets_only_its_events_and_keeps_up_with_the_head(
     }
     (status,) = follower.status()
     assert status.position == app.recorder.max_notification_id()
+
+
+class CountingLog(NotificationLog):
+    """The application's log, counting what the follower reads and decodes."""
+
+    def __init__(self, app: Ledger) -> None:
+        super().__init__(app.recorder, app.mapper)
+        self.reads = 0
+        self.decoded = 0
+
+    def read(self, after, limit, stop=None, topics=()):
+        self.reads += 1
+        return super().read(after, limit, stop, topics)
+
+    def decode(self, notifications):
+        self.decoded += len(notifications)
+        return super().decode(notifications)
+
+
+def test_views_at_one_position_read_and_decode_each_batch_once(app, engine, expected):
+    record(app, expected, accounts=50, events_per_account=4)
+    log = CountingLog(app)
+    follower = Follower(log, [AccountBalances(), OpenedAccounts()], engine, batch_size=50)
+
+    handled = follower.run_once()
+
+    assert handled == expected.events + len(expected.opened)
+    assert (log.reads, log.decoded) == (expected.events // 50, expected.events)
+    assert read_balances(engine).accounts == expected.accounts
+    assert set(read_opened(engine)) == expected.opened
+
+
+def test_views_sharing_a_read_get_up_to_batch_size_events_each(app, engine, expected):
+    record(app, expected, accounts=50, events_per_account=4)
+    shared = app.recorder.select_notifications(
+        start=None, limit=10**9, topics=list(topics_of(Account.Opened, Account.Deposited))
+    )
+    deposited = sum(n.topic in Deposits.topics for n in shared)
+    reports: list[Progress] = []
+    follower = Follower(app, [OpenedAccounts(), Deposits()], engine, batch_size=20, on_progress=reports.append)
+
+    follower.run_once()
+
+    batches = [r.events for r in reports if r.view == "deposits"]
+    assert max(batches) <= 20 and len(batches) < math.ceil(len(shared) / 20)
+    assert sum(batches) == read_deposits(engine) == deposited
+    assert set(read_opened(engine)) == expected.opened
+
+
+def test_a_view_another_worker_moved_on_is_left_out_of_a_shared_batch(app, engine, expected):
+    record(app, expected, accounts=10, events_per_account=3, seed=1)
+    Follower(app, [AccountBalances(), OpenedAccounts()], engine).run_once()
+    record(app, expected, accounts=10, events_per_account=3, seed=2)
+    other = Follower(app, [OpenedAccounts()], engine)
+    moved: list[int] = []
+
+    class OtherWorkerMovesFirst(NotificationLog):
+        def decode(self, notifications):
+            if not moved:  # between this worker's read and its commit
+                moved.append(other.run_once())
+            return super().decode(notifications)
+
+    follower = Follower(
+        OtherWorkerMovesFirst(app.recorder, app.mapper), [AccountBalances(), OpenedAccounts()], engine
+    )
+    handled = follower.run_once()
+
+    assert moved == [10] and handled == 30
+    assert read_balances(engine).accounts == expected.accounts
+    assert set(read_opened(engine)) == expected.opened  # inserted once each, or the insert would fail
+
+
+def test_a_new_view_is_built_from_the_start_while_the_others_stay_live(app, engine, expected):
+    record(app, expected, accounts=20, events_per_account=3, seed=1)
+    Follower(app, [AccountBalances()], engine).run_once()
+    record(app, expected, accounts=20, events_per_account=3, seed=2)
+
+    Follower(app, [AccountBalances(), OpenedAccounts()], engine, batch_size=25).run_once()
+
+    balances = read_balances(engine)
+    assert (balances.generation, balances.accounts) == (1, expected.accounts)
+    assert set(read_opened(engine)) == expected.opened
+
+
+def test_views_rebuilt_together_each_switch_to_a_complete_new_generation(app, engine, expected):
+    record(app, expected, accounts=30, events_per_account=4)
+    follower = Follower(app, [AccountBalances(), OpenedAccounts()], engine, batch_size=40)
+    follower.run_once()
+    reports: list[Progress] = []
+
+    handled = follower.rebuild("account_balances", "opened_accounts", on_progress=reports.append)
+
+    assert handled == expected.events + len(expected.opened)
+    assert {r.view for r in reports if r.switched} == {"account_balances", "opened_accounts"}
+    balances = read_balances(engine)
+    assert (balances.generation, balances.accounts) == (2, expected.accounts)
+    assert set(read_opened(engine)) == expected.opened
+    with engine.connect() as connection:
+        names = set(inspect(connection).get_table_names())
+    assert not names & {"accounts_g1", "opened_accounts_g1"}
 
 
 def test_wait_until_returns_once_a_running_follower_has_caught_up(settings, app, engine, expected):
