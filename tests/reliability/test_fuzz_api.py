@@ -5,14 +5,26 @@ What must hold for every generated request:
 - no server error (5xx);
 - the response conforms to the schema (status code documented, content type, body, headers);
 - an invalid input (schemathesis' negative mode) is answered 4xx;
-- every 4xx records nothing: the event log head is unchanged.
+- every 4xx (and 5xx) records nothing: the event log head is unchanged;
+- the views can follow everything that was recorded.
 
 Each operation is fuzzed with real path ids (a complaint and a dispute created first, the dispute handed to the
-HR bureau so a partner sees it) and with random ones, in positive and negative mode. The number of cases per
-operation, role, mode (positive, negative) and id kind (real, random) is ``FUZZ_EXAMPLES``: the issue's full
-profile, at least 200 cases per operation and role, is ``FUZZ_EXAMPLES=100``; CI runs the small default. The
-figures (operations fuzzed, cases sent, 5xx found, schema violations found) are printed per role (``-s``). A stateful run (schemathesis' state machine over the links it infers) follows for staff.
-The ``/ui/`` HTML pages have no JSON schema: they get random path segments and queries and must not answer 5xx.
+HR bureau so a partner sees it) and with random ones, in positive and negative mode; ``FUZZ_EXAMPLES`` cases
+per operation, role, mode and id kind. A stateful run (schemathesis' state machine over the links it infers)
+follows for staff. The ``/ui/`` HTML pages have no JSON schema: they get random path segments and queries and
+must not answer 5xx.
+
+Two profiles, the same checks:
+
+- CI (the default): 2 examples per operation, role, mode and id kind; every role is fuzzed on one of the two
+  stores, the pairing alternating from one day to the next (``FUZZ_ROTATION=N`` picks one), so two consecutive
+  days cover every role on both; the stateful run on both stores. About two minutes on two cores.
+- full, the issue's (``FUZZ_PROFILE=full .venv/bin/pytest tests/reliability/test_fuzz_api.py -s``): 100
+  examples per operation, role, mode and id kind — at least 200 cases per operation and role wherever the
+  operation's input space holds that many — every role on both stores, a longer stateful run. Hours.
+
+The figures (cases sent, cases per operation, 5xx, schema violations, invalid input accepted, events recorded
+on an error) are printed per role (``-s``).
 
 The schema is read from the running app and requests go through schemathesis' ASGI client, not entered: the
 ``api`` fixture owns the app's lifespan (``from_asgi`` would start a second one, only shut down at interpreter
@@ -25,7 +37,9 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from datetime import date
+from statistics import median
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import hypothesis
 import pytest
@@ -34,6 +48,7 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.stateful.state_machine import StepOutput
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
@@ -45,31 +60,52 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api.conftest import ARBITRATION_HANDOFF, DISPUTE, Api, api  # noqa: F401 - `api` is the fixture
+from tests.conftest import STORES
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
-STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", str(max(10, EXAMPLES * 5))))
+FULL = os.environ.get("FUZZ_PROFILE") == "full"
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100" if FULL else "2"))
+STATEFUL_RUNS = int(os.environ.get("FUZZ_STATEFUL_RUNS", "25" if FULL else "2"))
+STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "50" if FULL else "10"))
+CASES_PER_OPERATION = 200  # the issue's figure, per operation and role, for the full profile
 ROLES = ("staff", "hr", "court", "justice", "auditor", "admin", "anonymous")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance]
 COMPLAINT = {"caller": {"name": "陈建国", "phone": "13800138000"}, "category": "ASSISTANCE", "summary": "三个月工资未发"}
 
 
+def store_role_pairs() -> list[tuple[str, str]]:
+    """Full: every role on every store. CI: every role on one store, the pairing alternating daily."""
+    if FULL:
+        return [(store, role) for store in STORES for role in ROLES]
+    shift = int(os.environ.get("FUZZ_ROTATION") or date.today().toordinal())
+    return [(STORES[(index + shift) % len(STORES)], role) for index, role in enumerate(ROLES)]
+
+
 @dataclass
 class Tally:
     operations: set[str] = field(default_factory=set)
     cases: int = 0
+    per_operation: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
     found: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: {
-        "5xx": [], "schema": [], "invalid accepted": [], "recorded on 4xx": []})
+        "5xx": [], "schema": [], "invalid accepted": [], "recorded on error": [], "views": []})
 
     def add(self, kind: str, signature: str, text: str) -> None:
         self.found[kind].append((signature, text))
 
     def report(self, title: str) -> str:
-        return (f"{title}: operations fuzzed={len(self.operations)} cases sent={self.cases} "
+        counts = sorted(self.per_operation.values()) or [0]
+        return (f"{title}: operations fuzzed={len(self.operations)} cases sent={self.cases} cases per operation "
+                f"min={counts[0]} median={median(counts):g} max={counts[-1]} "
                 f"5xx found={len(self.found['5xx'])} schema violations found={len(self.found['schema'])} "
                 f"invalid accepted={len(self.found['invalid accepted'])} "
-                f"recorded on 4xx={len(self.found['recorded on 4xx'])} statuses={dict(sorted(self.statuses.items()))}")
+                f"recorded on error={len(self.found['recorded on error'])} views stopped={len(self.found['views'])} "
+                f"statuses={dict(sorted(self.statuses.items()))}")
+
+    def short_operations(self, target: int) -> str:
+        """The operations that got fewer than ``target`` cases: their input space holds fewer."""
+        short = sorted((count, label) for label, count in self.per_operation.items() if count < target)
+        return ", ".join(f"{label} ({count})" for count, label in short) or "none"
 
     def problems(self) -> list[str]:
         return [text for items in self.found.values() for _, text in items]
@@ -105,21 +141,33 @@ def _describe(case, response) -> str:
 
 
 def _send(api: Api, session, tally: Tally, case, role: str):
+    if isinstance(case.query, dict) and "after" in case.query:
+        _views_follow(api, tally)  # as the views do in a running server: ``?after=`` waits for them
     before = api.head()
-    response = case.call(session=session, headers=api.headers[role])
-    after = api.head()
-    tally.cases += 1
     label = case.operation.label
+    tally.cases += 1
     tally.operations.add(label)
+    tally.per_operation[label] += 1
+    try:
+        response = case.call(session=session, headers=api.headers[role])
+    except Exception as error:  # noqa: BLE001 - the app raised past its handlers: the client got a 500
+        tally.statuses[500] += 1
+        tally.add("5xx", f"{label} -> raised {type(error).__name__}",
+                  f"[{role}] {case.method} {case.formatted_path} query={case.query} body={case.body!r}: "
+                  f"{type(error).__name__}: {error}")
+        if api.head() != before:
+            tally.add("recorded on error", f"{label} -> raised", f"[{role}] {case.method} {case.formatted_path}")
+        return None
+    after = api.head()
     status = response.status_code
     tally.statuses[status] += 1
     what = f"[{role}] {_describe(case, response)}"
     if status >= 500:
         tally.add("5xx", f"{label} -> {status}", what)
-    if 400 <= status < 500 and after != before:
-        tally.add("recorded on 4xx", f"{label} -> {status}", f"{what} (head {before} -> {after})")
+    if status >= 400 and after != before:
+        tally.add("recorded on error", f"{label} -> {status}", f"{what} (head {before} -> {after})")
     negative = case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE
-    if negative and status < 400:
+    if negative and status < 400 and not _wire_query_is_valid(case, response):
         try:
             case.validate_response(response, checks=[negative_data_rejection])
         except (Exception, BaseExceptionGroup) as failure:  # noqa: BLE001 - failures come as exceptions
@@ -132,6 +180,57 @@ def _send(api: Api, session, tally: Tally, case, role: str):
         if names:
             tally.add("schema", f"{label} -> {status} {'+'.join(names)}", f"{what}: {_first_line(failure)}")
     return response
+
+
+def _views_follow(api: Api, tally: Tally) -> None:
+    """Run the views over what was recorded; that they cannot is a finding (an event they cannot hold)."""
+    try:
+        api.engine.follower().run_once()
+    except Exception as error:  # noqa: BLE001 - whatever stops the views
+        tally.add("views", f"views stopped: {type(error).__name__}", f"{type(error).__name__}: {_first_line(error)}")
+
+
+def _wire_query_is_valid(case, response) -> bool:
+    """Whether a negative case whose only invalid part is its query reached the server as a valid query string.
+
+    schemathesis judges the values it generated; some put something valid on the wire — an empty object puts
+    nothing, ``{"": "null"}`` an empty string, a one-item list for a string the item. The server can only
+    judge what it received: each value read as a strict reader takes it (digits as a whole number, ``true``
+    and ``false`` as booleans), one value for a scalar, no undeclared name, every required one present."""
+    others = [location for location in ParameterLocation if location is not ParameterLocation.QUERY]
+    if any(case.meta.is_negative_at(location) for location in others):
+        return False
+    received: dict[str, list[str]] = {}
+    for name, value in parse_qsl(urlsplit(response.request.url).query, keep_blank_values=True):
+        received.setdefault(name, []).append(value)
+    parameters = {parameter.name: parameter for parameter in case.operation.query}
+    if set(received) - set(parameters):
+        return False
+    for name, parameter in parameters.items():
+        values = received.get(name)
+        if values is None:
+            if parameter.is_required:
+                return False
+        elif _is_array(parameter.definition.get("schema", {})):
+            if not parameter.is_valid(values):
+                return False
+        elif len(values) != 1 or not any(parameter.is_valid(reading) for reading in _readings(values[0])):
+            return False
+    return True
+
+
+def _is_array(schema: dict) -> bool:
+    return schema.get("type") == "array" or any(option.get("type") == "array" for option in schema.get("anyOf", []))
+
+
+def _readings(text: str) -> list[object]:
+    """What a strict reader may take a query value for."""
+    readings: list[object] = [text]
+    if re.fullmatch(r"[+-]?\d+", text):
+        readings.append(int(text))
+    if text in ("true", "false"):
+        readings.append(text == "true")
+    return readings
 
 
 def _first_line(failure: BaseException) -> str:
@@ -158,13 +257,20 @@ def _short_read_your_writes_wait(monkeypatch) -> None:
     monkeypatch.setattr(api.routers.lists, "READ_YOUR_WRITES_TIMEOUT", 0.05)
 
 
-def _fuzz_operation(api: Api, session, tally: Tally, operation, role: str, ids: dict[str, str]) -> None:
+def _fuzz_operation(api: Api, session, tally: Tally, operation, role: str, ids: dict[str, str],
+                    target: int = 0) -> None:
+    """``EXAMPLES`` cases per mode and id kind; then, while the operation has had fewer than ``target``, more
+    rounds of those whose input space is not yet exhausted (a round that generates fewer cases than asked)."""
     names = {parameter.name for parameter in operation.path_parameters}
     real = {name: value for name, value in ids.items() if name in names}
-    variants = [None, real] if real else [None]
-    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-        for path_parameters in variants:
+    open_variants = [(mode, path_parameters) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+                     for path_parameters in ([None, real] if real else [None])]
+    label = operation.label
+    for _ in range(10):
+        for variant in list(open_variants):
+            mode, path_parameters = variant
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+            before = tally.per_operation[label]
 
             @_settings(EXAMPLES)
             @hypothesis.given(case=strategy)
@@ -175,6 +281,10 @@ def _fuzz_operation(api: Api, session, tally: Tally, operation, role: str, ids: 
                 run()
             except hypothesis.errors.Unsatisfiable:
                 pass
+            if tally.per_operation[label] - before < EXAMPLES:
+                open_variants.remove(variant)
+        if not open_variants or tally.per_operation[label] >= target:
+            return
 
 
 def _fail_on(tally: Tally, title: str) -> None:
@@ -186,23 +296,19 @@ def _fail_on(tally: Tally, title: str) -> None:
     assert not problems, f"{len(problems)} problem(s) of {len(distinct)} kind(s): {sorted(distinct)}"
 
 
-FULL_FUZZ = pytest.mark.skipif(
-    os.environ.get("FUZZ_PROFILE") != "full",
-    reason="whole-schema fuzzing runs with FUZZ_PROFILE=full (minutes per role); CI runs the reproductions "
-    "and the UI fuzzing",
-)
-
-
-@FULL_FUZZ
-@pytest.mark.parametrize("role", ROLES)
-def test_every_operation_survives_fuzzing(api: Api, role: str) -> None:
+@pytest.mark.parametrize(("store", "role"), store_role_pairs())
+def test_every_operation_survives_fuzzing(api: Api, store: str, role: str) -> None:
     ids = _seed(api)
     schema = _load_schema(api)
     session = asgi.get_client(api.app)
     tally = Tally()
     for result in schema.get_all_operations():
-        _fuzz_operation(api, session, tally, result.ok(), role, ids)
-    _fail_on(tally, f"fuzz {role}")
+        _fuzz_operation(api, session, tally, result.ok(), role, ids, CASES_PER_OPERATION if FULL else 0)
+    _views_follow(api, tally)
+    if FULL:
+        print(f"fuzz {store} {role}: operations under {CASES_PER_OPERATION} cases: "
+              f"{tally.short_operations(CASES_PER_OPERATION)}")
+    _fail_on(tally, f"fuzz {store} {role} ({EXAMPLES} examples per operation, mode and id kind)")
 
 
 def _ui_paths(app) -> list[str]:
@@ -221,9 +327,9 @@ def _ui_paths(app) -> list[str]:
 
 SEGMENT = st.one_of(st.uuids().map(str), st.text(min_size=1, max_size=20).filter(lambda s: s not in (".", "..")),
                     st.sampled_from(["0", "-1", "%00", "null", "' OR 1=1 --", "a" * 300]))
-QUERY = st.dictionaries(st.sampled_from(["version", "as_of", "q", "status", "page", "limit", "offset", "cursor",
-                                         "order", "from", "to", "format", "period_from", "period_to", "next"]),
-                        st.text(max_size=30), max_size=4)
+QUERY = st.lists(st.tuples(st.sampled_from(["version", "as_of", "q", "status", "page", "limit", "offset", "cursor",
+                                            "order", "from", "to", "format", "period_from", "period_to", "next"]),
+                           st.text(max_size=30)), max_size=4)  # pairs: a name may come twice
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -248,19 +354,23 @@ def test_ui_pages_never_answer_5xx(api: Api, role: str) -> None:
             response = api.client.get(path, params=query, headers=HTML, follow_redirects=False)
             tally.cases += 1
             tally.operations.add(f"GET {template}")
+            tally.per_operation[f"GET {template}"] += 1
             tally.statuses[response.status_code] += 1
             what = f"[{role}] GET {path} query={query} -> {response.status_code} {response.text[:200]}"
             if response.status_code >= 500:
                 tally.add("5xx", f"GET {template} -> {response.status_code}", what)  # noqa: B023
             if api.head() != before:
-                tally.add("recorded on 4xx", f"GET {template}", f"{what} (a GET recorded events)")  # noqa: B023
+                tally.add("recorded on error", f"GET {template}", f"{what} (a GET recorded events)")  # noqa: B023
 
         run()
     _fail_on(tally, f"ui {role}")
 
 
-@FULL_FUZZ
-def test_stateful_run_as_staff(api: Api) -> None:
+class AppRaised(Exception):
+    """The app raised instead of answering; the step is in the tally as a 5xx."""
+
+
+def test_stateful_run_as_staff(api: Api, store: str) -> None:
     _seed(api)
     schema = _load_schema(api)
     session = asgi.get_client(api.app)
@@ -270,11 +380,17 @@ def test_stateful_run_as_staff(api: Api) -> None:
         def step(self, input):
             self.before_call(input.case)
             response = _send(api, session, tally, input.case, "staff")  # sends and checks, as the fuzzing does
+            if response is None:
+                raise AppRaised  # recorded in the tally; this run of the machine cannot go on
             self.after_call(response, input.case)
             return StepOutput(response, input.case)
 
-    Machine.run(settings=hypothesis.settings(_settings(max(2, EXAMPLES)), stateful_step_count=STATEFUL_STEPS))
-    _fail_on(tally, "stateful staff")
+    try:
+        Machine.run(settings=hypothesis.settings(_settings(STATEFUL_RUNS), stateful_step_count=STATEFUL_STEPS))
+    except AppRaised:
+        pass
+    _views_follow(api, tally)
+    _fail_on(tally, f"stateful {store} staff ({STATEFUL_RUNS} runs of at most {STATEFUL_STEPS} steps)")
 
 
 # Minimal reproductions of what the fuzzing found (kept failing until the app or its schema is fixed).
@@ -310,6 +426,59 @@ def test_a_log_position_beyond_the_head_is_not_a_server_error(api: Api) -> None:
     _seed(api)
     schema = _load_schema(api)
     case = schema["/disputes"]["GET"].Case(query={"after": api.head() + 1000})
+    _check(api, case)
+
+
+def test_a_scalar_query_parameter_given_twice_is_refused(api: Api) -> None:
+    """GET a list with ``?limit=1&limit=2`` (schemathesis' negative mode sends a scalar as an array): 200 with
+    one of the values taken, where the request is ambiguous; now 422 naming ``limit``."""
+    _seed(api)
+    schema = _load_schema(api)
+    case = schema["/disputes"]["GET"].Case(query={"limit": [1, 2]})
+    response = case.call(session=asgi.get_client(api.app), headers=api.headers["staff"])
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]["field"] == "limit"
+    _check(api, case)
+
+
+def test_an_offset_beyond_64_bits_is_not_a_server_error(api: Api) -> None:
+    """GET the personal-data access log with an ``offset`` of 20 digits: 500 (OverflowError binding it in SQL);
+    now 422 naming ``offset``."""
+    schema = _load_schema(api)
+    case = schema["/audit/personal-data-access"]["GET"].Case(query={"offset": 2**64})
+    _check(api, case, "auditor")
+
+
+def test_a_nul_character_in_a_query_is_not_a_server_error(api: Api) -> None:
+    """GET a list with a NUL character in a filter (``?kind=%00``): 500 on PostgreSQL (DataError: a string
+    literal cannot contain NUL); now 422 naming ``kind``."""
+    _seed(api)
+    schema = _load_schema(api)
+    case = schema["/disputes"]["GET"].Case(query={"kind": ["\x00"]})
+    _check(api, case, "justice")
+
+
+def test_a_nul_character_in_a_name_does_not_stop_the_views(api: Api) -> None:
+    """POST a dispute whose employer's name holds a NUL character: 201 and recorded, then on PostgreSQL the
+    views stop at that event (DataError: unsupported Unicode escape sequence) and every list answers 503.
+    Expected: 422 naming the field, or a value the views can hold."""
+    schema = _load_schema(api)
+    body = {**DISPUTE, "respondents": [{"kind": "EMPLOYER", "organisation": {"name": "恒达\x00家具有限公司"}}]}
+    case = schema["/disputes"]["POST"].Case(body=body, media_type="application/json")
+    tally = Tally()
+    _send(api, asgi.get_client(api.app), tally, case, "staff")
+    _views_follow(api, tally)
+    _fail_on(tally, "reproduction POST /disputes with a NUL character")
+
+
+def test_a_huge_amount_is_not_a_server_error(api: Api) -> None:
+    """POST amend-claims with ``amount_cny`` a JSON number of 114 digits (1.14e113): 500 (decimal.InvalidOperation
+    rounding it to cents), where 422 naming ``add[0].amount_cny`` is expected."""
+    ids = _seed(api)
+    schema = _load_schema(api)
+    case = schema["/disputes/{dispute_id}/amend-claims"]["POST"].Case(
+        path_parameters={"dispute_id": ids["dispute_id"]}, media_type="application/json",
+        body={"add": [{"kind": "WAGE", "amount_cny": 1.1418684179032363e+113}]})
     _check(api, case)
 
 
