@@ -79,16 +79,16 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON instea
 
 
 @app.command("rebuild")
-def rebuild(name: str = typer.Argument(..., help="The view to rebuild.")) -> None:
-    """Build a new generation of a view beside the live one, then switch readers over atomically."""
+def rebuild(names: list[str] = typer.Argument(..., help="The views to rebuild (together they share reads).")) -> None:
+    """Build a new generation of each view beside the live one, then switch readers over atomically."""
     with _engine() as engine:
-        _check_names(engine, [name])
+        _check_names(engine, names)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-            task = bar.add_task(f"rebuilding {name}", total=None)
+            task = bar.add_task(f"rebuilding {', '.join(names)}", total=None)
 
             def report(progress) -> None:
                 bar.update(task, completed=progress.position, total=max(progress.head, 1))
 
-            processed = engine.follower([name]).rebuild(name, on_progress=report)
-        typer.echo(json.dumps({"view": name, "processed": processed}))
+            processed = engine.follower(names).rebuild(*names, on_progress=report)
+        typer.echo(json.dumps({"views": names, "processed": processed}))

@@ -47,11 +47,13 @@ def test_projections_status_reports_every_view_as_json(story_store):
 
 def test_projections_run_once_then_rebuild_catches_up_to_the_head(story_store):
     assert run(story_store, "projections", "run", "--once").returncode == 0
-    rebuilt = run(story_store, "projections", "rebuild", "deadlines")
+    rebuilt = run(story_store, "projections", "rebuild", "deadlines", "cases")
     assert rebuilt.returncode == 0, rebuilt.stderr
+    assert json.loads(rebuilt.stdout)["views"] == ["deadlines", "cases"]
     status = {row["view"]: row for row in json.loads(run(story_store, "projections", "status", "--json").stdout)}
-    assert status["deadlines"]["lag_events"] == 0
-    assert status["deadlines"]["position"] == status["deadlines"]["head"]
+    for view in ("deadlines", "cases"):
+        assert status[view]["lag_events"] == 0
+        assert status[view]["position"] == status[view]["head"]
 
 
 def test_unknown_view_is_a_usage_error(story_store):
