@@ -271,7 +271,12 @@ def require_text(value: Any, field_name: str, *, max_length: int = 2000, optiona
     text = value.strip()
     if len(text) > max_length:
         raise InvalidInput(field_name, f"at most {max_length} characters, got {len(text)}")
+    if _CONTROL.search(text):
+        raise InvalidInput(field_name, "must not contain control characters (only line breaks and tabs)")
     return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def parse_date(value: Any, field_name: str, *, optional: bool = False) -> date | None:
@@ -303,10 +308,10 @@ def parse_amount(value: Any, field_name: str, *, optional: bool = True) -> Decim
         raise InvalidInput(field_name, f"expected an amount in CNY, got {value!r}") from None
     if not amount.is_finite() or amount < 0:
         raise InvalidInput(field_name, "must be a non-negative amount")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput(field_name, "at most two decimals (分)")
     if amount > Decimal("1000000000"):
         raise InvalidInput(field_name, "is implausibly large")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput(field_name, "at most two decimals (分)")
     return amount.quantize(Decimal("0.01"))
 
 

@@ -20,6 +20,7 @@ from domain.values import (
     parse_date,
     parse_id_number,
     parse_phone,
+    require_text,
 )
 from helpers import VALID_ID_NUMBERS
 
@@ -236,3 +237,21 @@ def test_unified_social_credit_code_with_a_wrong_check_character_is_rejected():
     with pytest.raises(InvalidInput) as raised:
         Organisation.parse({"name": "Example Works Ltd", "uscc": wrong}, "respondents[0].organisation")
     assert "check character" in raised.value.reason
+
+
+@pytest.mark.parametrize("text", ["恒达\x00家具", "a\x1bb", "\x7f"])
+def test_text_with_control_characters_is_refused_by_field(text):
+    with pytest.raises(InvalidInput) as raised:
+        require_text(text, "respondents[0].organisation.name")
+    assert raised.value.field == "respondents[0].organisation.name"
+
+
+def test_text_keeps_line_breaks_and_tabs():
+    assert require_text("第一行\n第二行\t完", "summary") == "第一行\n第二行\t完"
+
+
+@pytest.mark.parametrize("amount", [1.1418684179032363e+113, "1e30", "1000000000.01"])
+def test_an_implausibly_large_amount_is_refused_by_field_not_by_rounding(amount):
+    with pytest.raises(InvalidInput) as raised:
+        parse_amount(amount, "add[0].amount_cny")
+    assert (raised.value.field, "implausibly large" in str(raised.value)) == ("add[0].amount_cny", True)

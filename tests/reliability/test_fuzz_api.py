@@ -482,6 +482,18 @@ def test_a_huge_amount_is_not_a_server_error(api: Api) -> None:
     _check(api, case)
 
 
+def test_a_nul_character_in_a_page_query_is_not_a_server_error(api: Api) -> None:
+    """GET the partner inbox page with a NUL character in ``q``: on PostgreSQL a 500 page (DataError: a string
+    literal cannot contain NUL), where a 4xx page is expected. The API's routes refuse it (422); the web UI's
+    pages read their own query strings."""
+    from tests.ui.conftest import HTML, sign_in
+
+    _seed(api)
+    sign_in(api.client, "u-court")
+    response = api.client.get("/ui/inbox", params={"q": "a\x00b"}, headers=HTML, follow_redirects=False)
+    assert response.status_code < 500, response.text[:300]
+
+
 def test_exports_are_documented_content_types(api: Api) -> None:
     """GET a list with ``?format=csv`` (or ``xlsx``): 200 ``text/csv`` (or the xlsx type), while the schema
     documents only ``application/json`` for every list and view (/disputes, /handoffs, /complaints, /views/…)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -43,5 +45,10 @@ def unbuilt(error: Exception) -> None:
 
 
 def text_param(request: Request, name: str, default: str = "") -> str:
+    """A search box's text: control characters (which no stored text holds, and PostgreSQL refuses) are
+    dropped, as are spaces around it; at most 200 characters."""
     value = request.query_params.get(name, default)
-    return value.strip()[:200]
+    return _CONTROL.sub("", value).strip()[:200]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
