@@ -86,6 +86,10 @@ _SENTENCES: dict[str, tuple[str, str]] = {
     "Something went wrong": ("系统出错", "Something went wrong"),
     "The request failed; nothing was recorded.": ("请求未能完成，未记录任何信息。", "The request failed; nothing was recorded."),
     "Go to the home page": ("返回首页", "Go to the home page"),
+    "Invalid request": ("请求参数有误", "Invalid request"),
+    "The address has a value this page cannot read; nothing was recorded.": (
+        "页面地址中有无法识别的参数值，未记录任何信息。",
+        "The address has a value this page cannot read; nothing was recorded."),
     "The case changed since you opened it (now version {current}). Reload it and try again.": (
         "您打开页面后案件已被他人更新（当前第 {current} 版），请刷新后重试。",
         "The case changed since you opened it (now version {current}). Reload it and try again."),
@@ -690,6 +694,16 @@ _ERRORS: tuple[tuple[str, str], ...] = (
     (r"is before period_from", "Is before the start of the period."),
     (r"expected a date YYYY-MM-DD", "Enter a date as year-month-day."),
     (r"expected the street's name", "Enter the street's name."),
+    # a page's declared query parameter that did not validate (pydantic's messages)
+    (r"Field required", "Required."),
+    (r"Input should be a valid integer.*|Unable to parse input string as an integer.*", "Enter a whole number."),
+    (r"Input should be a valid date.*", "Enter a date as year-month-day."),
+    (r"Input should be a valid datetime.*", "Enter a date and time."),
+    (r"Input should be a valid boolean.*", "Expected yes or no."),
+    (r"Input should be greater than or equal to (\S+)", "Must be at least {0}."),
+    (r"Input should be less than or equal to (\S+)", "Must be at most {0}."),
+    (r"Input should be (?:'[^']*'(?:, | or )?)+|Input should be a valid enumeration member.*",
+     "Choose one of the options."),
 )
 
 _ERROR_SENTENCES: dict[str, tuple[str, str]] = {
@@ -769,6 +783,10 @@ _ERROR_SENTENCES: dict[str, tuple[str, str]] = {
         "此处不得填写身份证号或手机号，请填入当事人或来电人栏目。",
         "No ID or phone numbers here: put them in the party's or caller's fields."),
     "Enter the street's name.": ("请填写街道名称。", "Enter the street's name."),
+    "Enter a whole number.": ("请填写整数。", "Enter a whole number."),
+    "Expected yes or no.": ("应为“是”或“否”。", "Expected yes or no."),
+    "Must be at least {0}.": ("不得小于 {0}。", "Must be at least {0}."),
+    "Must be at most {0}.": ("不得大于 {0}。", "Must be at most {0}."),
     "Invalid: {0}": ("输入有误：{0}", "Invalid: {0}"),
 }
 

@@ -3,8 +3,9 @@
 ``render`` fills a Jinja2 template (autoescaped, strict about undefined names) with the request's
 language, the viewer, the CSRF token and the navigation of the viewer's role, and answers HTML with
 security headers. :class:`PageRoute` wraps every UI route so that a missing session, a forbidden
-role, a rejected CSRF token, an invisible case or an unexpected failure answers a page (or, for an
-API client, the same status without the redirect), never the API's JSON.
+role, a rejected CSRF token, an invisible case, a parameter the route declares given a value of the
+wrong type (422, naming it) or an unexpected failure answers a page (or, for an API client, the same
+status without the redirect), never the API's JSON.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from urllib.parse import quote
 
 import structlog
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
-from api.errors import Forbidden
+from api.errors import Forbidden, field_path
 from api.ui import i18n
 from api.ui.session import (
     CsrfRejected,
@@ -149,9 +151,23 @@ def redirect(request: Request, target: str) -> Response:
     return response
 
 
-def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-    return render(request, "error.html", {"title": title, "message": message, "status": status}, status=status,
+def error_page(request: Request, status: int, title: str, message: str,
+               problems: list[dict[str, str]] | None = None) -> HTMLResponse:
+    """The error page; ``problems`` lists the parameters at fault, each ``{"name", "text"}``."""
+    return render(request, "error.html", {"title": title, "message": message, "status": status,
+                                          "problems": problems or []}, status=status,
                   viewer=getattr(request.state, "viewer", None) or optional_viewer(request))
+
+
+def invalid_request_page(request: Request, error: RequestValidationError) -> HTMLResponse:
+    """422 naming each parameter whose value the route could not read (``?version=abc``), in the page's
+    language. Raised before the route runs, so nothing was done or recorded."""
+    language = language_of(request)
+    problems = [{"name": field_path(item.get("loc", ())), "text": i18n.error_text(language, item.get("msg", "invalid"))}
+                for item in error.errors()]
+    log.info("page_invalid_request", path=request.url.path, parameters=[p["name"] for p in problems])
+    return error_page(request, 422, "Invalid request",
+                      "The address has a value this page cannot read; nothing was recorded.", problems)
 
 
 class PageRoute(APIRoute):
@@ -172,6 +188,8 @@ class PageRoute(APIRoute):
                                   "The form has expired or did not come from this site. Reload the page and try again.")
             except NotFound:
                 return error_page(request, 404, "Page not found", "No such case, or it is not visible to your agency.")
+            except RequestValidationError as invalid:
+                return invalid_request_page(request, invalid)
             except Exception as error:  # noqa: BLE001 - a page must fail as a page, with nothing recorded
                 log.error("page_failed", error_type=type(error).__name__, path=request.url.path)
                 return error_page(request, 500, "Something went wrong", "The request failed; nothing was recorded.")

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 
 from api.access import READERS, check_complaint_visible, check_dispute_visible
@@ -17,7 +17,16 @@ from api.routers.cases import diff
 from api.ui import casework, i18n
 from api.ui.rendering import language_of, redirect, render
 from api.ui.session import Viewer, page
-from api.ui.views.common import LIST_LIMIT, PAGE, VIEW_NOT_READY, page_router, runtime_of, text_param, unbuilt
+from api.ui.views.common import (
+    LIST_LIMIT,
+    PAGE,
+    VIEW_NOT_READY,
+    WholeNumber,
+    page_router,
+    runtime_of,
+    text_param,
+    unbuilt,
+)
 from domain.complaint import HotlineComplaint
 from domain.dispute import Dispute
 from domain.errors import InvalidInput, NotFound
@@ -43,22 +52,25 @@ def build_router() -> APIRouter:
         return render(request, "audit.html", {"listing": listing, "q": q or ""})
 
     @router.get("/ui/cases/{dispute_id}/history", **PAGE)
-    def dispute_history(dispute_id: str, request: Request, viewer: Viewer = page(*READERS)) -> Response:
-        return _history(request, viewer, Dispute, dispute_id)
+    def dispute_history(dispute_id: str, request: Request, version: WholeNumber = None,
+                        viewer: Viewer = page(*READERS)) -> Response:
+        return _history(request, viewer, Dispute, dispute_id, version)
 
     @router.get("/ui/complaints/{complaint_id}/history", **PAGE)
-    def complaint_history(complaint_id: str, request: Request,
+    def complaint_history(complaint_id: str, request: Request, version: WholeNumber = None,
                           viewer: Viewer = page("staff", "auditor", "partner")) -> Response:
-        return _history(request, viewer, HotlineComplaint, complaint_id)
+        return _history(request, viewer, HotlineComplaint, complaint_id, version)
 
     @router.get("/ui/cases/{dispute_id}/diff", **PAGE)
-    def dispute_diff(dispute_id: str, request: Request, viewer: Viewer = page(*READERS)) -> Response:
+    def dispute_diff(dispute_id: str, request: Request, to: WholeNumber = None,
+                     from_: Annotated[WholeNumber, Query(alias="from")] = None,
+                     viewer: Viewer = page(*READERS)) -> Response:
         rt = runtime_of(request)
         current = rt.app.load(Dispute, dispute_id)
         check_dispute_visible(current, viewer.actor)
         language = language_of(request)
-        to_version = _int(request.query_params.get("to"), current.version)
-        from_version = _int(request.query_params.get("from"), max(1, to_version - 1))
+        to_version = current.version if to is None else to
+        from_version = max(1, to_version - 1) if from_ is None else from_
         errors: dict[str, str] = {}
         if not 1 <= to_version <= current.version:
             errors["to"] = i18n.error_text(language, f"the case is at version {current.version}")
@@ -87,7 +99,7 @@ def build_router() -> APIRouter:
     return router
 
 
-def _history(request: Request, viewer: Viewer, kind: type, case_id: str) -> Response:
+def _history(request: Request, viewer: Viewer, kind: type, case_id: str, asked: int | None) -> Response:
     rt = runtime_of(request)
     current = rt.app.load(kind, case_id)
     if kind is Dispute:
@@ -96,7 +108,7 @@ def _history(request: Request, viewer: Viewer, kind: type, case_id: str) -> Resp
         check_complaint_visible(current, viewer.actor)
     language = language_of(request)
     errors: dict[str, str] = {}
-    version = _int(request.query_params.get("version"), current.version)
+    version = current.version if asked is None else asked
     if not 1 <= version <= current.version:
         errors["version"] = i18n.error_text(language, f"the case is at version {current.version}")
         version = current.version
@@ -133,10 +145,6 @@ def _history(request: Request, viewer: Viewer, kind: type, case_id: str) -> Resp
         "masked": state.personal_data == "masked",
     }
     return render(request, "history.html", context, status=422 if errors else 200)
-
-
-def _int(value: str | None, default: int) -> int:
-    return int(value) if value and value.isdigit() else default
 
 
 def _section(path: str) -> str:

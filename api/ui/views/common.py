@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from api.query_params import WHOLE_NUMBER
 from api.runtime import Runtime
 from api.ui.rendering import PageRoute
 from projections.reading import ViewNotReady
@@ -52,3 +54,21 @@ def text_param(request: Request, name: str, default: str = "") -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _whole_number_or_blank(value: Any) -> Any:
+    """A blank value (a cleared number field) is no value; anything else must be a whole number in digits."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if not WHOLE_NUMBER.fullmatch(value):
+            raise PydanticCustomError("int_parsing",
+                                      "Input should be a valid integer, unable to parse string as an integer")
+    return value
+
+
+WholeNumber = Annotated[int | None, BeforeValidator(_whole_number_or_blank)]
+"""A page's whole-number query parameter (``version: WholeNumber = None``): absent or blank is ``None``; a value
+not written in digits fails the request's validation, which :class:`~api.ui.rendering.PageRoute` answers with
+the error page, 422, naming the parameter."""
