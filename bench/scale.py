@@ -10,8 +10,9 @@
 1. A fresh store. The real follower builds every view of ``all_views()`` on the empty log, so each
    view has its tracking and registry rows and its generation-1 tables, live at position 0.
 2. The tables read by the caseload and timeliness dashboards, the case list and the partner inbox
-   (``cases``, ``case_tags``, ``inbox``, the four ``caseload_*`` counters and the six
-   ``timeliness_*`` counters) are **bulk-filled with synthetic rows of the real shape**: ``--cases``
+   (``cases``, ``case_tags``, ``inbox``, the four ``caseload_*`` counters, the six
+   ``timeliness_*`` counters, and the views' roll-ups summed from those counters by the views' own
+   functions) are **bulk-filled with synthetic rows of the real shape**: ``--cases``
    disputes and as many 12351 tickets. The views' own bookkeeping tables (per-case state, open
    deadlines, claims, proceedings) stay empty; nothing reads them on these paths. Loading 10–20M
    events through the application instead is an overnight run. Each dispute is drawn from one model
@@ -89,10 +90,12 @@ from dispute_engine.clock import FixedClock
 from dispute_engine.config import PostgresLocation, Settings
 from domain.dispute import CHALLENGE_WINDOWS
 from domain.stages import KINDS, STATUS_PRECEDENCE
-from projections import dashboards, queries
+from projections import caseload, dashboards, queries, timeliness
+from projections.caseload import Tally
 from projections.engine import WRITE, create_read_model_engine
 from projections.follower import Follower
 from projections.reading import open_view
+from projections.rollups import roll_up
 
 TODAY = date(2026, 3, 2)
 YEARS = 5
@@ -257,8 +260,24 @@ class Counters:
         "timeliness_satisfaction": "satisfaction",
     }
 
+    # Each counter table's roll-up, summed from its rows by the views' own functions.
+    ROLLUPS = {
+        **{f"caseload_{name}": (f"caseload_{target}", explode) for name, (target, explode) in caseload.ROLLUPS.items()},
+        **{f"timeliness_{name}": (f"timeliness_{target}", explode)
+           for name, (target, explode) in timeliness.ROLLUPS.items()},
+    }
+
     def rows(self, table: str) -> list[tuple]:
         return [(*key, *values) for key, values in getattr(self, self.TABLES[table]).items()]
+
+    def rollup_rows(self) -> dict[str, list[tuple]]:
+        rolled: dict[str, Tally] = defaultdict(Tally)
+        for name, (target, explode) in self.ROLLUPS.items():
+            counted = Tally()
+            counted.changes = getattr(self, self.TABLES[name])
+            roll_up(counted, rolled[target], explode)
+        return {target: [(*key, *change) for key, change in tally.changes.items() if any(change)]
+                for target, tally in rolled.items()}
 
 
 @dataclass
@@ -830,7 +849,8 @@ def fill_views(settings: Settings, read_engine: Engine, cases: int, seed: int,
     with read_engine.begin() as connection:
         physical = {name: table for view in ("cases", "inbox", "caseload", "timeliness")
                     for name, table in open_view(connection, views[view]).items()}
-    filled = ["cases", "case_tags", "inbox", *Counters.TABLES]
+    rollups = sorted({target for target, _ in Counters.ROLLUPS.values()})
+    filled = ["cases", "case_tags", "inbox", *Counters.TABLES, *rollups]
     _drop_indexes(read_engine, [physical[name] for name in filled])
     district = District(seed, "+00" if settings.postgres else "")
     writer = BulkWriter(settings)
@@ -851,6 +871,10 @@ def fill_views(settings: Settings, read_engine: Engine, cases: int, seed: int,
         for name in Counters.TABLES:
             table = physical[name]
             batch = district.counters.rows(name)
+            writer.write(table, [c.name for c in table.columns], batch)
+            rows[name] = len(batch)
+        for name, batch in district.counters.rollup_rows().items():
+            table = physical[name]
             writer.write(table, [c.name for c in table.columns], batch)
             rows[name] = len(batch)
     finally:
@@ -910,6 +934,8 @@ def probes(district_street: str) -> list[Probe]:
         ("last 12 months, one street", {"period_from": year_ago, "period_to": TODAY, "street": district_street}),
         ("agency hr", {"agency": "hr"}),
         ("case type WAGE_ARREARS", {"case_type": "WAGE_ARREARS"}),
+        # Two of agency, street and case type: the caseload reads its counter tables, not a roll-up.
+        ("agency hr, case type WAGE_ARREARS", {"agency": "hr", "case_type": "WAGE_ARREARS"}),
     ]
     found: list[Probe] = []
     for view, read in (("caseload", dashboards.caseload), ("timeliness", dashboards.timeliness)):

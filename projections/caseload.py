@@ -13,7 +13,9 @@ several case types: its rows are keyed by the whole set (``case_types``, sorted,
 and a case-type filter selects the sets holding that type — a dispute is written once, not once
 per type. Dimensions that change together share a row (a proceeding's kind and organisation, with the
 intake week), as do those that never change (industry, origin, collective), so that a move
-rewrites few rows. See docs/views.md for each figure's definition.
+rewrites few rows. The counters are also kept summed per filter scope (:mod:`projections.rollups`), so
+that a dashboard read with no filter, or one, reads a few thousand rows however many cases there are.
+See docs/views.md for each figure's definition.
 
 The helpers :class:`Tally`, :func:`load_rows` and :func:`write_rows` are shared with the
 timeliness view.
@@ -22,7 +24,7 @@ timeliness view.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -44,6 +46,7 @@ from domain.dispute import Dispute
 from domain.stages import COMPLAINT, KINDS, OPEN_PROCEEDING_STATES, STATUS_PRECEDENCE, ProceedingKind
 from projections.base import Projection, ViewTables, topics_of
 from projections.bulk import bulk_upsert, select_rows
+from projections.rollups import CASE_TYPE, CLUSTERED, Explode, roll_up, scoped_spans
 
 UNKNOWN = ""  # street or industry not recorded, no caseworker assigned, no organisation yet
 DISPUTE, TICKET = "dispute", "ticket"
@@ -201,6 +204,23 @@ ticket_counts = Table(
     Column("state", String(32), primary_key=True),
     Column("open", BigInteger, nullable=False),
     Column("closed", BigInteger, nullable=False),
+)
+
+# The counters above summed per scope (projections.rollups): one row per subject, scope, intake month (or
+# year) and breakdown value — a few thousand rows, however many cases. Intake weeks are the breakdown "week".
+rollup = Table(
+    "caseload_rollup",
+    metadata,
+    Column("subject", String(8), primary_key=True),
+    Column("scope", String(16), primary_key=True),
+    Column("scope_value", String(50), primary_key=True),
+    Column("span", String(1), primary_key=True),
+    Column("intake_month", Date, primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("value", String(100), primary_key=True),
+    Column("open", BigInteger, nullable=False),
+    Column("closed", BigInteger, nullable=False),
+    **CLUSTERED,
 )
 
 
@@ -369,14 +389,65 @@ class TicketState:
         return {"ticket_counts": [(key, status)]}
 
 
+# --------------------------------------------------------------------------- the roll-up
+
+
+def tier_of(kind: str) -> str:
+    return TIER[kind] if kind else NO_PROCEEDING_TIER
+
+
+def _dispute_rollup(types: str, month: str, agency: str, street: str,
+                    breakdowns: Sequence[tuple[str, str]], *, with_types: bool = False) -> Iterator[Key]:
+    """Under a case-type scope a dispute's case-type breakdown shows that type only, as the filter does."""
+    for scope, value, span, start in scoped_spans(street=street, types=types, month=month, agency=agency):
+        shown = ((value,) if scope == CASE_TYPE else split(types)) if with_types else ()
+        for dimension, counted in (*breakdowns, *(("case_type", case_type) for case_type in shown)):
+            yield (DISPUTE, scope, value, span, start, dimension, counted)
+
+
+def _headline_rollup(key: Key) -> Iterator[Key]:
+    types, month, week, agency, street, kind, organisation = key
+    breakdowns = (("total", ""), ("week", week), ("tier", tier_of(kind)), ("kind", kind), ("agency", agency),
+                  ("organisation", organisation), ("street", street))
+    return _dispute_rollup(types, month, agency, street, breakdowns, with_types=True)
+
+
+def _profile_rollup(key: Key) -> Iterator[Key]:
+    types, month, agency, street, industry, origin, collective = key
+    breakdowns = (("industry", industry), ("origin", origin), ("collective", collective))
+    return _dispute_rollup(types, month, agency, street, breakdowns)
+
+
+def _dispute_counts_rollup(key: Key) -> Iterator[Key]:
+    types, dimension, month, agency, street, value = key
+    return _dispute_rollup(types, month, agency, street, ((dimension, value),))
+
+
+def _ticket_rollup(key: Key) -> Iterator[Key]:
+    month, week, street, category, channel, state = key
+    for scope, value, span, start in scoped_spans(street=street, types="", month=month):
+        for dimension, counted in (("total", ""), ("week", week), ("category", category), ("channel", channel),
+                                   ("state", state), ("street", street)):
+            yield (TICKET, scope, value, span, start, dimension, counted)
+
+
+ROLLUPS: dict[str, tuple[str, Explode]] = {
+    "headline": ("rollup", _headline_rollup),
+    "profile": ("rollup", _profile_rollup),
+    "dispute_counts": ("rollup", _dispute_counts_rollup),
+    "ticket_counts": ("rollup", _ticket_rollup),
+}
+"""Each counter table's roll-up: the roll-up table's name and the keys one counter row adds to."""
+
+
 # --------------------------------------------------------------------------- the view
 
-COUNTERS = ("headline", "profile", "dispute_counts", "ticket_counts")
+COUNTERS = ("headline", "profile", "dispute_counts", "ticket_counts", "rollup")
 
 
 class CaseloadView(Projection):
     name = "caseload"
-    version = 1
+    version = 2
     metadata = metadata
     topics = topics_of(
         Dispute.Registered,
@@ -416,6 +487,8 @@ class CaseloadView(Projection):
             old = before.get(case_id, {})
             for name, buckets in state.buckets().items():
                 tallies[name].move(old.get(name, ()), buckets)
+        for name, (target, explode) in ROLLUPS.items():
+            roll_up(tallies[name], tallies[target], explode)
         write_rows(connection, tables.caseload_disputes, [s.row() for s in disputes.values()])
         write_rows(connection, tables.caseload_tickets, [s.row() for s in tickets.values()])
         for name, tally in tallies.items():

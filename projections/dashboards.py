@@ -29,14 +29,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, literal, select
+from sqlalchemy import Connection, Engine, Table, and_, func, literal, or_, select
 
 from domain.clocks import CLOCKS
 from domain.deadlines import default_rules
 from domain.errors import InvalidInput
 from domain.values import Agency, CaseType
-from projections.caseload import DISPUTE, MEDIATION_TIER, NO_PROCEEDING_TIER, TICKET, TIER, CaseloadView, month_of
+from projections.caseload import DISPUTE, MEDIATION_TIER, TICKET, CaseloadView, month_of, tier_of
 from projections.reading import open_view
+from projections.rollups import AGENCY, CASE_TYPE, MONTH, NO_FILTER, STREET, YEAR, scope_of
 from projections.timeliness import (
     AT_RISK,
     CANCELLED,
@@ -133,6 +134,32 @@ def has_type(column: Any, case_type: str) -> Any:
     """The set of case types in ``column`` (space-separated) holds ``case_type``."""
     pattern = "% " + case_type.replace("_", "\\_") + " %"
     return (literal(" ") + column + literal(" ")).like(pattern, escape="\\")
+
+
+def _in_scope(table: Table, scope: tuple[str, str], filters: Filters, month: str = "month") -> list[Any]:
+    """Conditions on a roll-up: the scope's rows for the period, whole years from year rows, the rest from months."""
+    first = month_of(filters.period_from) if filters.period_from is not None else None
+    last = month_of(filters.period_to) if filters.period_to is not None else None
+    span, column = table.c.span, table.c[month]
+    year_from = None if first is None else first.year + (first.month != 1)
+    year_to = None if last is None else last.year - (last.month != 12)
+    conditions = [table.c.scope == scope[0], table.c.scope_value == scope[1]]
+    if year_from is not None and year_to is not None and year_from > year_to:
+        return [*conditions, span == MONTH, column >= first, column <= last]
+    years = [span == YEAR]
+    months = [span == MONTH]
+    outside = []
+    if year_from is not None:
+        years.append(column >= date(year_from, 1, 1))
+        outside.append(column < date(year_from, 1, 1))
+        months.append(column >= first)
+    if year_to is not None:
+        years.append(column <= date(year_to, 1, 1))
+        outside.append(column > date(year_to, 12, 1))
+        months.append(column <= last)
+    if not outside:
+        return [*conditions, *years]
+    return [*conditions, or_(and_(*years), and_(*months, or_(*outside)))]
 
 
 def _ignored(filters: Filters, *names: str) -> list[str]:
@@ -264,17 +291,27 @@ def caseload(
     agency: str | None = None,
     case_type: str | None = None,
     street: str | None = None,
+    rollups: bool = True,
 ) -> Caseload:
     """Open and closed disputes and 12351 tickets received in the period, by bucket, and intake per ISO week.
 
     ``agency`` selects the agency now holding the dispute (that of its headline proceeding);
-    tickets ignore ``agency`` and ``case_type``.
+    tickets ignore ``agency`` and ``case_type``. ``rollups=False`` sums the counter tables even where
+    a roll-up answers the filters (the same figures, read the long way: a cross-check).
     """
     filters = check_filters(period_from, period_to, agency, case_type, street)
     with _reading(source) as connection:
         tables = open_view(connection, CASELOAD)
-        disputes, dispute_weeks = _disputes(connection, tables, filters)
-        tickets, ticket_weeks = _tickets(connection, tables.caseload_ticket_counts, filters)
+        dispute_scope = scope_of(filters, (AGENCY, STREET, CASE_TYPE)) if rollups else None
+        ticket_scope = scope_of(filters, (STREET,)) if rollups else None
+        if dispute_scope is None:
+            disputes, dispute_weeks = _disputes(connection, tables, filters)
+        else:
+            disputes, dispute_weeks = _rolled_up(connection, tables.caseload_rollup, DISPUTE, dispute_scope, filters)
+        if ticket_scope is None:
+            tickets, ticket_weeks = _tickets(connection, tables.caseload_ticket_counts, filters)
+        else:
+            tickets, ticket_weeks = _rolled_up(connection, tables.caseload_rollup, TICKET, ticket_scope, filters)
         position = tables.position or 0
     weeks = [
         WeekIntake(f"{week.isocalendar().year}-W{week.isocalendar().week:02d}", week,
@@ -308,6 +345,26 @@ class _Tallies:
         return CaseloadSection(opened, closed, opened + closed, breakdowns)
 
 
+BREAKDOWNS = {DISPUTE: DISPUTE_BREAKDOWNS, TICKET: TICKET_BREAKDOWNS}
+
+
+def _rolled_up(connection: Connection, table: Table, subject: str, scope: tuple[str, str],
+               filters: Filters) -> tuple[CaseloadSection, dict[date, int]]:
+    """A section from the roll-up: one row per breakdown value, intake weeks being the breakdown "week"."""
+    tallies = _Tallies()
+    weeks: dict[date, int] = defaultdict(int)
+    for dimension, value, opened, closed in connection.execute(
+        select(table.c.dimension, table.c.value, func.sum(table.c.open), func.sum(table.c.closed))
+        .where(table.c.subject == subject, *_in_scope(table, scope, filters, "intake_month"))
+        .group_by(table.c.dimension, table.c.value)
+    ):
+        if dimension == "week":
+            weeks[date.fromisoformat(value)] += int(opened) + int(closed)
+        else:
+            tallies.add(dimension, value, opened, closed)
+    return tallies.section(BREAKDOWNS[subject]), {week: n for week, n in weeks.items() if n}
+
+
 def _disputes(connection: Connection, tables: Any, filters: Filters) -> tuple[CaseloadSection, dict[date, int]]:
     tallies = _Tallies()
     weeks: dict[date, int] = defaultdict(int)
@@ -318,8 +375,7 @@ def _disputes(connection: Connection, tables: Any, filters: Filters) -> tuple[Ca
     for week, agency, street, kind, organisation, opened, closed in connection.execute(
         select(*columns, *sums).where(*where).group_by(*columns)
     ):
-        tier = TIER[kind] if kind else NO_PROCEEDING_TIER
-        for dimension, value in (("total", ""), ("tier", tier), ("kind", kind), ("agency", agency),
+        for dimension, value in (("total", ""), ("tier", tier_of(kind)), ("kind", kind), ("agency", agency),
                                  ("organisation", organisation), ("street", street)):
             tallies.add(dimension, value, opened, closed)
         weeks[week] += int(opened) + int(closed)
@@ -478,16 +534,18 @@ def timeliness(
     agency: str | None = None,
     case_type: str | None = None,
     street: str | None = None,
+    rollups: bool = True,
 ) -> Timeliness:
     """Deadlines kept per rule, handoff latency, hotline on-time rates and satisfaction,
-    mediation success and amounts recovered."""
+    mediation success and amounts recovered. ``rollups=False``: as for :func:`caseload`."""
     filters = check_filters(period_from, period_to, agency, case_type, street, agencies=(*AGENCIES, PARTY))
+    scope = _timeliness_scope(filters, rollups)
     with _reading(source) as connection:
         tables = open_view(connection, TIMELINESS)
-        statuses, histograms = _deadlines(connection, tables, filters)
-        handoffs = _handoffs(connection, tables.timeliness_handoff_days, filters)
+        statuses, histograms = _deadlines(connection, tables, filters, scope)
+        handoffs = _handoffs(connection, tables, filters, scope)
         satisfaction = _satisfaction(connection, tables.timeliness_satisfaction, filters)
-        mediation = _mediation(connection, tables.timeliness_mediations, filters)
+        mediation = _mediation(connection, tables, filters, scope)
         amounts = _amounts(connection, tables.timeliness_amounts, filters)
         position = tables.position or 0
     order = {rule_id: index for index, rule_id in enumerate(default_rules().ids())}
@@ -516,30 +574,48 @@ Statuses = dict[str, dict[str, int]]
 Histograms = dict[str, list[tuple[int, int]]]
 
 
-def _deadline_where(table: Table, filters: Filters, org_type: str | None) -> list[Any]:
+Scope = tuple[str, str] | None
+"""The roll-up scope a timeliness read uses; None: the counter tables (agency is a column of both)."""
+
+
+def _timeliness_scope(filters: Filters, rollups: bool) -> Scope:
+    return scope_of(filters, (STREET, CASE_TYPE)) if rollups else None
+
+
+def _deadline_where(table: Table, filters: Filters, scope: Scope, org_type: str | None) -> list[Any]:
     """Tickets carry no case type: the hotline rules are read under case type '*' whatever the filter."""
-    conditions = _where(table, filters, month="month", agency="agency")
-    if org_type is not None:
-        conditions.append(table.c.org_type == org_type)
-    if filters.case_type is not None:
-        conditions.append(table.c.rule_id.in_(TICKET_RULES) | has_type(table.c.case_types, filters.case_type))
+    conditions = [] if org_type is None else [table.c.org_type == org_type]
+    if scope is None:
+        conditions += _where(table, filters, month="month", agency="agency")
+        if filters.case_type is not None:
+            conditions.append(table.c.rule_id.in_(TICKET_RULES) | has_type(table.c.case_types, filters.case_type))
+        return conditions
+    conditions += _where(table, filters, agency="agency", street=False)
+    if scope[0] == CASE_TYPE:
+        hotline = and_(*_in_scope(table, (NO_FILTER, ""), filters), table.c.rule_id.in_(TICKET_RULES))
+        conditions.append(or_(and_(*_in_scope(table, scope, filters)), hotline))
+    else:
+        conditions += _in_scope(table, scope, filters)
     return conditions
 
 
-def _deadlines(connection: Connection, tables: Any, filters: Filters,
+def _deadlines(connection: Connection, tables: Any, filters: Filters, scope: Scope,
                org_type: str | None = None) -> tuple[Statuses, Histograms]:
     """Deadline counts per rule and status, and the days-used histogram per rule."""
-    counts, days = tables.timeliness_deadline_counts, tables.timeliness_days_used
+    if scope is None:
+        counts, days = tables.timeliness_deadline_counts, tables.timeliness_days_used
+    else:
+        counts, days = tables.timeliness_deadline_rollup, tables.timeliness_days_rollup
     statuses: Statuses = {}
     for rule_id, *numbers in connection.execute(
         select(counts.c.rule_id, *(func.sum(counts.c[status]) for status in STATUSES))
-        .where(*_deadline_where(counts, filters, org_type)).group_by(counts.c.rule_id)
+        .where(*_deadline_where(counts, filters, scope, org_type)).group_by(counts.c.rule_id)
     ):
         statuses[rule_id] = {status: int(number) for status, number in zip(STATUSES, numbers, strict=True) if number}
     histograms: Histograms = defaultdict(list)
     for rule_id, used, number in connection.execute(
         select(days.c.rule_id, days.c.days, func.sum(days.c["count"]))
-        .where(*_deadline_where(days, filters, org_type)).group_by(days.c.rule_id, days.c.days)
+        .where(*_deadline_where(days, filters, scope, org_type)).group_by(days.c.rule_id, days.c.days)
     ):
         if number:
             histograms[rule_id].append((int(used), int(number)))
@@ -572,15 +648,26 @@ def _rule_figures(rule_id: str, statuses: Statuses, histograms: Histograms, part
     )
 
 
-def _handoffs(connection: Connection, table: Table, filters: Filters) -> list[LatencyFigures]:
+def _handoffs(connection: Connection, tables: Any, filters: Filters, scope: Scope) -> list[LatencyFigures]:
     histograms: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
-    columns = (table.c.agency, table.c.receive_days, table.c.decide_days)
-    for agency, receive, decide, number in connection.execute(
-        select(*columns, func.sum(table.c["count"]))
-        .where(*_where(table, filters, month="month", agency="agency", case_type=True))
-        .group_by(*columns)
-    ):
-        for stage, days in ((RECEIVE, receive), (DECIDE, decide), (TOTAL, receive + decide)):
+    if scope is None:
+        table = tables.timeliness_handoff_days
+        columns = (table.c.agency, table.c.receive_days, table.c.decide_days)
+        for agency, receive, decide, number in connection.execute(
+            select(*columns, func.sum(table.c["count"]))
+            .where(*_where(table, filters, month="month", agency="agency", case_type=True))
+            .group_by(*columns)
+        ):
+            for stage, days in ((RECEIVE, receive), (DECIDE, decide), (TOTAL, receive + decide)):
+                histograms[(agency, stage)][days] += int(number)
+    else:
+        table = tables.timeliness_handoff_rollup
+        columns = (table.c.agency, table.c.stage, table.c.days)
+        for agency, stage, days, number in connection.execute(
+            select(*columns, func.sum(table.c["count"]))
+            .where(*_in_scope(table, scope, filters), *_where(table, filters, agency="agency", street=False))
+            .group_by(*columns)
+        ):
             histograms[(agency, stage)][days] += int(number)
     stages = {RECEIVE: 0, DECIDE: 1, TOTAL: 2}
     found = []
@@ -604,8 +691,14 @@ def _satisfaction(connection: Connection, table: Table, filters: Filters) -> lis
     return sorted(found, key=lambda v: v.value)
 
 
-def _mediation(connection: Connection, table: Table, filters: Filters, org_type: str | None = None) -> MediationFigures:
-    conditions = _where(table, filters, month="month", agency="agency", case_type=True)
+def _mediation(connection: Connection, tables: Any, filters: Filters, scope: Scope,
+               org_type: str | None = None) -> MediationFigures:
+    if scope is None:
+        table = tables.timeliness_mediations
+        conditions = _where(table, filters, month="month", agency="agency", case_type=True)
+    else:
+        table = tables.timeliness_mediation_rollup
+        conditions = [*_in_scope(table, scope, filters), *_where(table, filters, agency="agency", street=False)]
     if org_type is not None:
         conditions.append(table.c.org_type == org_type)
     rows = connection.execute(
@@ -684,25 +777,33 @@ def seed_targets(
     period_to: date | None = None,
     case_type: str | None = None,
     street: str | None = None,
+    rollups: bool = True,
 ) -> SeedTargets:
     """The plan's "quick handling, quick closing" and tiered-resolution figures (item 8).
 
     The period selects intake months for the closure share and clock-start months for M3 and F1.
+    ``rollups=False``: as for :func:`caseload`.
     """
     filters = check_filters(period_from, period_to, None, case_type, street)
+    scope = _timeliness_scope(filters, rollups)
     with _reading(source) as connection:
         caseload_tables = open_view(connection, CASELOAD)
-        counts = caseload_tables.caseload_dispute_counts
+        if scope is None:
+            counts = caseload_tables.caseload_dispute_counts
+            conditions = _where(counts, filters, month="intake_month", case_type=True)
+        else:
+            counts = caseload_tables.caseload_rollup
+            conditions = [counts.c.subject == DISPUTE, *_in_scope(counts, scope, filters, "intake_month")]
         closures = {
             value: int(number)
             for value, number in connection.execute(
                 select(counts.c.value, func.sum(counts.c.closed))
-                .where(counts.c.dimension == "closure", *_where(counts, filters, month="intake_month", case_type=True))
+                .where(counts.c.dimension == "closure", *conditions)
                 .group_by(counts.c.value)
             )
         }
         timeliness_tables = open_view(connection, TIMELINESS)
-        statuses, histograms = _deadlines(connection, timeliness_tables, filters, org_type=UNION_CENTRE)
+        statuses, histograms = _deadlines(connection, timeliness_tables, filters, scope, org_type=UNION_CENTRE)
         positions = {CASELOAD.name: caseload_tables.position or 0, TIMELINESS.name: timeliness_tables.position or 0}
     closed = sum(closures.values())
     at_mediation_tier = closures.get(MEDIATION_TIER, 0)

@@ -13,14 +13,15 @@ agency, street, set of case types) and moved by deltas. The state kept to comput
 small row per case, holding nothing personal: its street and case types, its latest recovered
 amount and call-back, its proceedings' kinds and organisations, and its deadlines and handoffs
 only while they can still change (a met or cancelled deadline, a decided or withdrawn handoff,
-is final and leaves the row). One row per case means one read and one write per batch.
+is final and leaves the row). One row per case means one read and one write per batch. The deadline,
+handoff and mediation counters are also kept summed per filter scope (:mod:`projections.rollups`).
 See docs/views.md for each figure's definition.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,7 @@ from domain.deadlines import default_rules
 from domain.dispute import Dispute
 from domain.stages import ProceedingKind
 from projections.base import Projection, ViewTables, topics_of
+from projections.rollups import CLUSTERED, Explode, roll_up, scoped_spans
 from projections.caseload import (
     DISPUTE,
     ENDING_HANDOFF_STEPS,
@@ -40,6 +42,7 @@ from projections.caseload import (
     TICKET,
     UNKNOWN,
     Bucket,
+    Key,
     Tally,
     load_rows,
     month_of,
@@ -184,6 +187,62 @@ satisfaction = Table(
     Column("count", BigInteger, nullable=False),
 )
 
+# The counters above summed per scope (projections.rollups) in place of street and case types; agency
+# stays a column. The amounts and satisfaction tables hold a row per month and street at most: they
+# need none.
+
+
+def _scope() -> tuple[Column[Any], ...]:
+    return (Column("scope", String(16), primary_key=True), Column("scope_value", String(50), primary_key=True),
+            Column("span", String(1), primary_key=True), Column("month", Date, primary_key=True))
+
+
+deadline_rollup = Table(
+    "timeliness_deadline_rollup",
+    metadata,
+    *_scope(),
+    Column("rule_id", String(16), primary_key=True),
+    Column("agency", String(16), primary_key=True),
+    Column("org_type", String(48), primary_key=True),
+    *(Column(status, BigInteger, nullable=False) for status in STATUSES),
+    **CLUSTERED,
+)
+
+days_rollup = Table(
+    "timeliness_days_rollup",
+    metadata,
+    *_scope(),
+    Column("rule_id", String(16), primary_key=True),
+    Column("agency", String(16), primary_key=True),
+    Column("org_type", String(48), primary_key=True),
+    Column("days", Integer, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    **CLUSTERED,
+)
+
+# One histogram per latency stage (receive, decide, total), rather than one row per pair of days.
+handoff_rollup = Table(
+    "timeliness_handoff_rollup",
+    metadata,
+    *_scope(),
+    Column("agency", String(16), primary_key=True),
+    Column("stage", String(8), primary_key=True),
+    Column("days", Integer, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    **CLUSTERED,
+)
+
+mediation_rollup = Table(
+    "timeliness_mediation_rollup",
+    metadata,
+    *_scope(),
+    Column("agency", String(16), primary_key=True),
+    Column("org_type", String(48), primary_key=True),
+    Column("outcome", String(32), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    **CLUSTERED,
+)
+
 
 # --------------------------------------------------------------------------- per-entity state
 
@@ -297,7 +356,46 @@ class Batch:
 COUNTERS = {
     "deadline_counts": STATUSES, "days_used": ("count",), "amounts": ("amount_fen", "cases"),
     "satisfaction": ("count",), "handoff_days": ("count",), "mediations": ("count",),
+    "deadline_rollup": STATUSES, "days_rollup": ("count",), "handoff_rollup": ("count",),
+    "mediation_rollup": ("count",),
 }
+
+
+# --------------------------------------------------------------------------- the roll-ups
+
+
+def _deadline_rollup(key: Key) -> Iterator[Key]:
+    rule_id, types, month, agency, org_type, street = key
+    for where in scoped_spans(street=street, types=types, month=month):
+        yield (*where, rule_id, agency, org_type)
+
+
+def _days_rollup(key: Key) -> Iterator[Key]:
+    rule_id, types, month, agency, org_type, street, days = key
+    for where in scoped_spans(street=street, types=types, month=month):
+        yield (*where, rule_id, agency, org_type, days)
+
+
+def _handoff_rollup(key: Key) -> Iterator[Key]:
+    agency, types, month, street, receive, decide = key
+    for where in scoped_spans(street=street, types=types, month=month):
+        for stage, days in ((RECEIVE, receive), (DECIDE, decide), (TOTAL, receive + decide)):
+            yield (*where, agency, stage, days)
+
+
+def _mediation_rollup(key: Key) -> Iterator[Key]:
+    types, month, agency, org_type, street, outcome = key
+    for where in scoped_spans(street=street, types=types, month=month):
+        yield (*where, agency, org_type, outcome)
+
+
+ROLLUPS: dict[str, tuple[str, Explode]] = {
+    "deadline_counts": ("deadline_rollup", _deadline_rollup),
+    "days_used": ("days_rollup", _days_rollup),
+    "handoff_days": ("handoff_rollup", _handoff_rollup),
+    "mediations": ("mediation_rollup", _mediation_rollup),
+}
+"""Each rolled-up counter table: its roll-up table's name and the keys one counter row adds to."""
 
 
 # --------------------------------------------------------------------------- the view
@@ -305,7 +403,7 @@ COUNTERS = {
 
 class TimelinessView(Projection):
     name = "timeliness"
-    version = 1
+    version = 2
     metadata = metadata
     topics = topics_of(
         Dispute.Registered,
@@ -340,6 +438,8 @@ class TimelinessView(Projection):
             for name, buckets in case.buckets().items():
                 tallies[name].move(old.get(name, ()), buckets)
             case.deadlines = {key: d for key, d in case.deadlines.items() if d.status not in FINAL}
+        for name, (target, explode) in ROLLUPS.items():
+            roll_up(tallies[name], tallies[target], explode)
         write_rows(connection, tables.timeliness_cases, [case.row() for case in cases.values()])
         for name, tally in tallies.items():
             tally.write(connection, tables[f"timeliness_{name}"])

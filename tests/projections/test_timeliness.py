@@ -27,8 +27,10 @@ from test_caseload import (
     DOCUMENT,
     STAFF,
     History,
+    YEAR_PERIODS,
     World,
     assert_rebuild_equals,
+    assert_rollups_agree,
     closure,
     histories,
     in_period,
@@ -37,6 +39,7 @@ from test_caseload import (
     register,
     run_history,
     snapshot,
+    year_period,
 )
 
 from dispute_engine.bootstrap import Engine
@@ -205,6 +208,8 @@ def check_timeliness(engine: Engine, history: History, *, agency: str | None, ca
             "centre_mediations_within_15_days": (expected.centre["M3"]["on_time"], decided(expected.centre["M3"])),
             "centre_service_target_f1": (expected.centre["F1"]["on_time"], decided(expected.centre["F1"])),
         }
+    for read in (dashboards.timeliness, dashboards.seed_targets):
+        assert_rollups_agree(read, engine, history, agency=agency, case_type=case_type, period=period)
 
 
 # --------------------------------------------------------------------------- the property
@@ -212,7 +217,7 @@ def check_timeliness(engine: Engine, history: History, *, agency: str | None, ca
 filters = st.tuples(
     st.sampled_from([None, None, "union", "hr", "court", "justice", "party"]),
     st.sampled_from([None, None, "INDIVIDUAL", "WAGE_ARREARS", "TERMINATION"]),
-    st.sampled_from(["none", "none", "first month", "second month"]),
+    st.sampled_from(["none", "none", "first month", "second month", *YEAR_PERIODS]),
 )
 
 
@@ -220,6 +225,8 @@ def period_of(history: History, choice: str) -> tuple[date, date] | None:
     """A period that starts and ends inside months, to show that whole months are selected."""
     if choice == "none":
         return None
+    if choice in YEAR_PERIODS:
+        return year_period(history, choice)
     first = history.started_on.replace(day=1)
     if choice == "second month":
         first = (first + timedelta(days=32)).replace(day=1)
