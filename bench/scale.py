@@ -95,7 +95,7 @@ from projections.caseload import Tally
 from projections.engine import WRITE, create_read_model_engine
 from projections.follower import Follower
 from projections.reading import open_view
-from projections.rollups import roll_up
+from projections.rollups import roll_up_counters
 
 TODAY = date(2026, 3, 2)
 YEARS = 5
@@ -270,14 +270,13 @@ class Counters:
     def rows(self, table: str) -> list[tuple]:
         return [(*key, *values) for key, values in getattr(self, self.TABLES[table]).items()]
 
-    def rollup_rows(self) -> dict[str, list[tuple]]:
-        rolled: dict[str, Tally] = defaultdict(Tally)
-        for name, (target, explode) in self.ROLLUPS.items():
-            counted = Tally()
-            counted.changes = getattr(self, self.TABLES[name])
-            roll_up(counted, rolled[target], explode)
-        return {target: [(*key, *change) for key, change in tally.changes.items() if any(change)]
-                for target, tally in rolled.items()}
+    def rollup_rows(self, tables: dict[str, Table]) -> dict[str, list[tuple]]:
+        tallies: dict[str, Tally] = defaultdict(Tally)
+        for name in self.ROLLUPS:
+            tallies[name].changes = getattr(self, self.TABLES[name])
+        roll_up_counters(tallies, self.ROLLUPS, tables.__getitem__)
+        return {target: [(*key, *change) for key, change in tallies[target].changes.items() if any(change)]
+                for target in dict.fromkeys(target for target, _ in self.ROLLUPS.values())}
 
 
 @dataclass
@@ -873,7 +872,7 @@ def fill_views(settings: Settings, read_engine: Engine, cases: int, seed: int,
             batch = district.counters.rows(name)
             writer.write(table, [c.name for c in table.columns], batch)
             rows[name] = len(batch)
-        for name, batch in district.counters.rollup_rows().items():
+        for name, batch in district.counters.rollup_rows(physical).items():
             table = physical[name]
             writer.write(table, [c.name for c in table.columns], batch)
             rows[name] = len(batch)

@@ -46,7 +46,7 @@ from domain.dispute import Dispute
 from domain.stages import COMPLAINT, KINDS, OPEN_PROCEEDING_STATES, STATUS_PRECEDENCE, ProceedingKind
 from projections.base import Projection, ViewTables, topics_of
 from projections.bulk import bulk_upsert, select_rows
-from projections.rollups import CASE_TYPE, CLUSTERED, Explode, roll_up, scoped_spans
+from projections.rollups import CASE_TYPE, CLUSTERED, MONTH, Explode, roll_up_counters, scopes
 
 UNKNOWN = ""  # street or industry not recorded, no caseworker assigned, no organisation yet
 DISPUTE, TICKET = "dispute", "ticket"
@@ -399,10 +399,10 @@ def tier_of(kind: str) -> str:
 def _dispute_rollup(types: str, month: str, agency: str, street: str,
                     breakdowns: Sequence[tuple[str, str]], *, with_types: bool = False) -> Iterator[Key]:
     """Under a case-type scope a dispute's case-type breakdown shows that type only, as the filter does."""
-    for scope, value, span, start in scoped_spans(street=street, types=types, month=month, agency=agency):
+    for scope, value in scopes(street=street, types=types, agency=agency):
         shown = ((value,) if scope == CASE_TYPE else split(types)) if with_types else ()
         for dimension, counted in (*breakdowns, *(("case_type", case_type) for case_type in shown)):
-            yield (DISPUTE, scope, value, span, start, dimension, counted)
+            yield (DISPUTE, scope, value, MONTH, month, dimension, counted)
 
 
 def _headline_rollup(key: Key) -> Iterator[Key]:
@@ -425,10 +425,10 @@ def _dispute_counts_rollup(key: Key) -> Iterator[Key]:
 
 def _ticket_rollup(key: Key) -> Iterator[Key]:
     month, week, street, category, channel, state = key
-    for scope, value, span, start in scoped_spans(street=street, types="", month=month):
+    for scope, value in scopes(street=street, types=""):
         for dimension, counted in (("total", ""), ("week", week), ("category", category), ("channel", channel),
                                    ("state", state), ("street", street)):
-            yield (TICKET, scope, value, span, start, dimension, counted)
+            yield (TICKET, scope, value, MONTH, month, dimension, counted)
 
 
 ROLLUPS: dict[str, tuple[str, Explode]] = {
@@ -487,8 +487,7 @@ class CaseloadView(Projection):
             old = before.get(case_id, {})
             for name, buckets in state.buckets().items():
                 tallies[name].move(old.get(name, ()), buckets)
-        for name, (target, explode) in ROLLUPS.items():
-            roll_up(tallies[name], tallies[target], explode)
+        roll_up_counters(tallies, ROLLUPS, lambda name: tables[f"caseload_{name}"])
         write_rows(connection, tables.caseload_disputes, [s.row() for s in disputes.values()])
         write_rows(connection, tables.caseload_tickets, [s.row() for s in tickets.values()])
         for name, tally in tallies.items():

@@ -19,8 +19,10 @@ a case-type filter counts it once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table
 
 if TYPE_CHECKING:
     from projections.caseload import Tally
@@ -35,7 +37,7 @@ CLUSTERED = {"sqlite_with_rowid": False}
 rows are read as one range, with no lookup of the table row behind each index entry."""
 
 Explode = Callable[[Key], Iterable[Key]]
-"""The keys of the roll-up rows one counter row adds to (the counter row's amounts are added to each)."""
+"""The keys of the roll-up month rows one counter row adds to (its amounts are added to each)."""
 
 
 def scopes(*, street: str, types: str, agency: str | None = None) -> Iterator[tuple[str, str]]:
@@ -48,26 +50,40 @@ def scopes(*, street: str, types: str, agency: str | None = None) -> Iterator[tu
         yield CASE_TYPE, case_type
 
 
-def spans(month: str) -> tuple[tuple[str, str], tuple[str, str]]:
-    """The (span, first day) pairs a row of ``month`` (ISO text, day 1) counts under: its month and its year."""
-    return (MONTH, month), (YEAR, month[:4] + "-01-01")
-
-
-def scoped_spans(*, street: str, types: str, month: str,
-                 agency: str | None = None) -> Iterator[tuple[str, str, str, str]]:
-    """(scope, scope value, span, first day): where a counter row of these filter values adds in a roll-up."""
-    periods = spans(month)
-    for scope, value in scopes(street=street, types=types, agency=agency):
-        for span, start in periods:
-            yield scope, value, span, start
-
-
 def roll_up(changes: Tally, into: Tally, explode: Explode) -> None:
-    """Add a counter table's net changes to its roll-up's."""
+    """Add a counter table's net changes to its roll-up's month rows."""
+    rolled = into.changes
     for key, change in changes.changes.items():
-        if any(change):
-            for rolled in explode(key):
-                into.add(rolled, change)
+        if not any(change):
+            continue
+        for target in explode(key):
+            found = rolled.get(target)
+            if found is None:
+                rolled[target] = list(change)
+            else:
+                for index, amount in enumerate(change):
+                    found[index] += amount
+
+
+def add_years(rolled: Tally, table: Table) -> None:
+    """Add each month row's net change to its year's row (the columns ``span`` and the month after it)."""
+    at = [column.name for column in table.primary_key.columns].index("span")
+    for key, change in list(rolled.changes.items()):
+        if key[at] == MONTH and any(change):
+            rolled.add((*key[:at], YEAR, key[at + 1][:4] + "-01-01", *key[at + 2:]), change)
+
+
+def roll_up_counters(tallies: Mapping[str, Tally], rollups: Mapping[str, tuple[str, Explode]],
+                     table_of: Callable[[str], Table]) -> None:
+    """Move every roll-up of ``rollups`` (counter name → roll-up name and explode) by its counters' changes.
+
+    The month rows first, one explode per changed counter row; then each year row once per changed
+    month row, which is far fewer.
+    """
+    for name, (target, explode) in rollups.items():
+        roll_up(tallies[name], tallies[target], explode)
+    for target in dict.fromkeys(target for target, _ in rollups.values()):
+        add_years(tallies[target], table_of(target))
 
 
 def scope_of(filters: Any, scoped: Sequence[str]) -> tuple[str, str] | None:

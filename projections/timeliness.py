@@ -34,7 +34,7 @@ from domain.deadlines import default_rules
 from domain.dispute import Dispute
 from domain.stages import ProceedingKind
 from projections.base import Projection, ViewTables, topics_of
-from projections.rollups import CLUSTERED, Explode, roll_up, scoped_spans
+from projections.rollups import CLUSTERED, MONTH, Explode, roll_up_counters, scopes
 from projections.caseload import (
     DISPUTE,
     ENDING_HANDOFF_STEPS,
@@ -364,28 +364,34 @@ COUNTERS = {
 # --------------------------------------------------------------------------- the roll-ups
 
 
+def _scoped(street: str, types: str, month: str) -> Iterator[tuple[str, str, str, str]]:
+    """The scope, scope value, span and month of each roll-up month row a counter row adds to."""
+    for scope, value in scopes(street=street, types=types):
+        yield scope, value, MONTH, month
+
+
 def _deadline_rollup(key: Key) -> Iterator[Key]:
     rule_id, types, month, agency, org_type, street = key
-    for where in scoped_spans(street=street, types=types, month=month):
+    for where in _scoped(street, types, month):
         yield (*where, rule_id, agency, org_type)
 
 
 def _days_rollup(key: Key) -> Iterator[Key]:
     rule_id, types, month, agency, org_type, street, days = key
-    for where in scoped_spans(street=street, types=types, month=month):
+    for where in _scoped(street, types, month):
         yield (*where, rule_id, agency, org_type, days)
 
 
 def _handoff_rollup(key: Key) -> Iterator[Key]:
     agency, types, month, street, receive, decide = key
-    for where in scoped_spans(street=street, types=types, month=month):
+    for where in _scoped(street, types, month):
         for stage, days in ((RECEIVE, receive), (DECIDE, decide), (TOTAL, receive + decide)):
             yield (*where, agency, stage, days)
 
 
 def _mediation_rollup(key: Key) -> Iterator[Key]:
     types, month, agency, org_type, street, outcome = key
-    for where in scoped_spans(street=street, types=types, month=month):
+    for where in _scoped(street, types, month):
         yield (*where, agency, org_type, outcome)
 
 
@@ -438,8 +444,7 @@ class TimelinessView(Projection):
             for name, buckets in case.buckets().items():
                 tallies[name].move(old.get(name, ()), buckets)
             case.deadlines = {key: d for key, d in case.deadlines.items() if d.status not in FINAL}
-        for name, (target, explode) in ROLLUPS.items():
-            roll_up(tallies[name], tallies[target], explode)
+        roll_up_counters(tallies, ROLLUPS, lambda name: tables[f"timeliness_{name}"])
         write_rows(connection, tables.timeliness_cases, [case.row() for case in cases.values()])
         for name, tally in tallies.items():
             tally.write(connection, tables[f"timeliness_{name}"])
