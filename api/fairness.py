@@ -1,19 +1,25 @@
-"""Fair shares: a cap on the requests each user, each agency and each unsigned client has in progress at once.
+"""Fair shares: caps on the requests each user, each agency and each unsigned client has in progress at once,
+and turns between agencies for the few requests the server can run at once.
 
 One agency's flood — a script with many connections, a stuck retry loop — must not crowd out the others. Every
 request counts, while it is in progress (until its response is sent), against its principals:
 
 - a request with a token this API signed that has not expired (``Authorization: Bearer`` or the UI's session
   cookie): its user and its user's agency;
-- any other request: its client address.
+- any other request: its client address, which takes turns like an agency.
 
-Agencies with requests in progress share the agency cap: each may have ``per_agency`` divided by their number
-(at least one), so a flooding agency yields as soon as another agency is served.
+Each principal has a cap (``per_user``, ``per_agency``, ``per_address``). Besides, the requests in progress
+run side by side, on as many CPUs as the process has (and one Python thread at a time): each one beyond what
+can run at once slows every other down without making the server faster, and a request, once started, runs to
+its end. So a request starts only while fewer than ``total`` are in progress — except an agency's first: each
+agency always has one request running, so another agency's requests, however many or long, never hold it up
+for more than its own. When a request ends, the waiting request to start is the first of the agency with the
+fewest in progress (agencies with as many take turns): a flooding agency gets what the others leave.
 
-A request that would take a principal over its cap waits for one of that principal's requests to end — in a
-line at most twice the cap long, at most ``wait_ms`` — and then proceeds. If none ends in time, or the line is
-full, it is answered 429 with ``Retry-After`` in the API's one error shape, after that wait: nothing is run,
-nothing recorded, and a client that retries at once cannot spin. Other principals' requests are not held up.
+A request that may not start waits — in a line at most twice each of its principals' caps long — for at most
+``wait_ms``. If its turn does not come in time, or a line is full, it is answered 429 with ``Retry-After`` in
+the API's one error shape, after that wait: nothing is run, nothing recorded, and a client that retries at
+once cannot spin.
 
 The caps are read once from the environment (``DISPUTE_ENGINE_FAIR_*``, see :class:`FairShare`), per server
 process. Failed sign-ins are throttled separately, per user name (``api.auth``).
@@ -27,7 +33,7 @@ import math
 import os
 from collections import Counter, deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -42,8 +48,16 @@ from dispute_engine.config import ConfigurationError
 log = structlog.get_logger(__name__)
 
 MAX_KNOWN_TOKENS = 4096
-RECHECK = 0.05  # seconds between a waiting request's looks at its caps
 Principal = tuple[str, str]  # ("user", name) | ("agency", agency) | ("address", host)
+
+
+def default_total() -> int:
+    """The CPUs this process may run on, at least 2."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 2
+    return max(2, cpus)
 
 
 @dataclass(frozen=True)
@@ -54,11 +68,13 @@ class FairShare:
     per_agency: int = 4
     per_address: int = 8  # requests without a valid token (sign-in, health checks, bad tokens), per client
     wait_ms: int = 1000
+    total: int = field(default_factory=lambda: default_total())  # in progress at once, each agency's first aside
 
     VARIABLES = {"per_user": "DISPUTE_ENGINE_FAIR_USER_REQUESTS",
                  "per_agency": "DISPUTE_ENGINE_FAIR_AGENCY_REQUESTS",
                  "per_address": "DISPUTE_ENGINE_FAIR_ADDRESS_REQUESTS",
-                 "wait_ms": "DISPUTE_ENGINE_FAIR_WAIT_MS"}
+                 "wait_ms": "DISPUTE_ENGINE_FAIR_WAIT_MS",
+                 "total": "DISPUTE_ENGINE_FAIR_TOTAL_REQUESTS"}
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FairShare:
@@ -112,7 +128,9 @@ class FairShareLimit:
         self.app = app
         self.share = share or FairShare.from_env()
         self.in_progress: Counter[Principal] = Counter()
-        self.lines: dict[Principal, deque[asyncio.Future[None]]] = {}
+        self.running = 0  # requests in progress, all principals
+        self.waiting: Counter[Principal] = Counter()  # requests in line, per principal
+        self.lines: dict[Principal, deque[_Waiter]] = {}  # per agency or address, in turn order
         self.known_tokens: dict[str, tuple[str, str, float]] = {}  # token → (user, agency, expiry), verified once
         self.refusing: set[Principal] = set()
 
@@ -131,7 +149,7 @@ class FairShareLimit:
             self.release(principals)
 
     def principals(self, scope: Scope) -> list[tuple[Principal, int]]:
-        """What the request counts against, each with its cap."""
+        """What the request counts against, each with its cap; the last is the one taking turns."""
         identity = self.identity(scope)
         if identity is None:
             client = scope.get("client")
@@ -160,74 +178,103 @@ class FairShareLimit:
             return None
         return user, agency
 
-    def blocking(self, principals: list[tuple[Principal, int]]) -> tuple[Principal, int] | None:
-        """The first principal at its cap, with that cap; ``None`` when the request may proceed."""
-        for principal, cap in principals:
-            if principal[0] == "agency" and cap:
-                cap = max(1, cap // self.busy_agencies(principal))
-            if cap and self.in_progress[principal] >= cap:
-                return principal, cap
-        return None
-
-    def busy_agencies(self, principal: Principal) -> int:
-        """How many agencies have requests in progress, ``principal``'s counted: they share the agency cap."""
-        others = sum(1 for p in self.in_progress if p[0] == "agency" and p != principal)
-        return others + 1
+    def may_start(self, principals: list[tuple[Principal, int]]) -> bool:
+        """Whether the request may start now: each principal below its cap, and fewer than ``total`` in
+        progress or none of its agency's (or address's): each agency's first request always starts."""
+        if any(cap and self.in_progress[principal] >= cap for principal, cap in principals):
+            return False
+        group = principals[-1][0]
+        return not self.share.total or self.running < self.share.total or not self.in_progress[group]
 
     async def admit(self, principals: list[tuple[Principal, int]]) -> tuple[Principal, int] | None:
-        """``None`` once the request may proceed (counted in); else the principal whose cap refused it.
+        """``None`` once the request may proceed (counted in); else the principal whose share refused it.
 
-        A request over a cap joins that principal's line and is woken when one of the principal's requests
-        ends; it also looks again every ``RECHECK`` seconds, since a cap shared between agencies grows when
-        another agency's last request ends."""
+        A request that may not start now joins its agency's (or address's) line, unless one of its principals
+        already has twice its cap (or the total) waiting, and waits for its turn (:meth:`start_waiting`, run
+        whenever a request ends) for at most ``wait_ms``."""
+        group = principals[-1][0]
+        if group not in self.lines and self.may_start(principals):
+            self.count_in(principals)
+            return None
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.share.wait_ms / 1000
-        in_line_of: Principal | None = None  # the line this request stood in, whose place it keeps
-        while (blocked := self.blocking(principals)) is not None:
-            principal, cap = blocked
-            remaining = deadline - loop.time()
-            line = self.lines.setdefault(principal, deque())
-            if remaining <= 0 or (in_line_of != principal and len(line) >= 2 * dict(principals)[principal]):
-                if not line:
-                    del self.lines[principal]
-                await asyncio.sleep(max(0.0, remaining))  # refused, but not at once: no client can spin
-                return blocked
-            turn: asyncio.Future[None] = loop.create_future()
-            if in_line_of == principal:
-                line.appendleft(turn)
-            else:
-                line.append(turn)
-            in_line_of = principal
-            try:
-                await asyncio.wait_for(turn, timeout=min(remaining, RECHECK))
-            except TimeoutError:
-                pass
-            finally:
-                if turn in line:
-                    line.remove(turn)
-                if not line:
-                    self.lines.pop(principal, None)
-            woken = turn.done() and not turn.cancelled()
-            if woken and self.blocking(principals) not in (None, blocked):
-                self.wake(principal)  # woken for a slot it cannot use (another cap holds it): pass it on
-        for principal, _ in principals:
-            self.in_progress[principal] += 1
-        return None
+        if any(self.waiting[who] >= 2 * (cap or self.share.total or math.inf) for who, cap in principals):
+            await asyncio.sleep(self.share.wait_ms / 1000)  # refused, but not at once: no client can spin
+            return self.blame(principals)
+        waiter = _Waiter(principals, loop.create_future())
+        self.lines.setdefault(group, deque()).append(waiter)
+        self.waiting.update(principal for principal, _ in principals)
+        timer = loop.call_later(self.share.wait_ms / 1000, self.expire, waiter)
+        self.start_waiting()
+        try:
+            if await waiter.turn:
+                return None
+        except BaseException:
+            if waiter.turn.done() and not waiter.turn.cancelled() and waiter.turn.result():
+                self.release(principals)  # started, and cancelled before it could run
+            raise
+        finally:
+            timer.cancel()
+            self.leave_line(waiter)
+        return self.blame(principals)
+
+    def count_in(self, principals: list[tuple[Principal, int]]) -> None:
+        self.running += 1
+        self.in_progress.update(principal for principal, _ in principals)
 
     def release(self, principals: list[tuple[Principal, int]]) -> None:
+        self.running -= 1
         for principal, _ in principals:
             self.in_progress[principal] -= 1
             if not self.in_progress[principal]:
                 del self.in_progress[principal]
                 self.refusing.discard(principal)
-            self.wake(principal)
+        self.start_waiting()
 
-    def wake(self, principal: Principal) -> None:
-        """Give the first request waiting in ``principal``'s line its turn."""
-        for turn in self.lines.get(principal, ()):
-            if not turn.done():
-                turn.set_result(None)
+    def start_waiting(self) -> None:
+        """Start every waiting request that may start, one at a time: the first in the line of the agency (or
+        address) with the fewest requests in progress, the lines taking turns between equals (a line that was
+        served goes to the back of the order)."""
+        while True:
+            chosen: _Waiter | None = None
+            for group, line in self.lines.items():
+                if chosen is not None and self.in_progress[group] >= self.in_progress[chosen.principals[-1][0]]:
+                    continue
+                chosen = next((w for w in line if not w.turn.done() and self.may_start(w.principals)), chosen)
+            if chosen is None:
                 return
+            group = chosen.principals[-1][0]
+            self.leave_line(chosen)
+            if group in self.lines:
+                self.lines[group] = self.lines.pop(group)  # its turn taken: to the back
+            self.count_in(chosen.principals)
+            chosen.turn.set_result(True)
+
+    def expire(self, waiter: _Waiter) -> None:
+        if not waiter.turn.done():
+            waiter.turn.set_result(False)
+            self.leave_line(waiter)
+
+    def leave_line(self, waiter: _Waiter) -> None:
+        group = waiter.principals[-1][0]
+        line = self.lines.get(group)
+        if line is None or waiter not in line:
+            return
+        line.remove(waiter)
+        if not line:
+            del self.lines[group]
+        self.waiting.subtract(principal for principal, _ in waiter.principals)
+        for principal, _ in waiter.principals:
+            if self.waiting[principal] <= 0:
+                del self.waiting[principal]
+
+    def blame(self, principals: list[tuple[Principal, int]]) -> tuple[Principal, int]:
+        """The principal to name in the refusal, with its limit: the first at its cap, else the agency (or
+        address), held to the requests it had in progress while the others took their turns."""
+        for principal, cap in principals:
+            if cap and self.in_progress[principal] >= cap:
+                return principal, cap
+        group = principals[-1][0]
+        return group, self.in_progress[group]
 
     async def refuse(self, scope: Scope, send: Send, principal: Principal, cap: int) -> None:
         kind, name = principal
@@ -249,6 +296,12 @@ class FairShareLimit:
                                 (b"content-length", str(len(payload)).encode()),
                                 (b"retry-after", str(retry_after).encode())]})
         await send({"type": "http.response.body", "body": payload})
+
+
+@dataclass(eq=False)
+class _Waiter:
+    principals: list[tuple[Principal, int]]
+    turn: asyncio.Future[bool]  # True once started (counted in), False when its wait ran out
 
 
 def _token(scope: Scope) -> str | None:

@@ -1,7 +1,7 @@
 """One agency floods the API: how much slower does another agency's clerk get?
 
     .venv/bin/python -m bench.flooding                                    # SQLite and PostgreSQL
-    .venv/bin/python -m bench.flooding --stores sqlite --flood-clients 96 --seconds 30
+    .venv/bin/python -m bench.flooding --stores sqlite --flood-clients 96 --seconds 30 --output -
 
 Per store:
 
@@ -10,23 +10,29 @@ Per store:
    the views, the deadline clock and the audit sealer in-process, as in production, logging one JSON line per
    request — runs in a child process on a free loopback port. Staff take ``--cases`` disputes in over HTTP and
    hand half to the arbitration commission (HR), half to the court.
-2. **Alone**: ``--victim-clients`` threads, each with its own connection, send the HR clerk's reads one after
-   another — a case handed to HR (``GET /disputes/{id}``, which also writes the personal-data access log) and
-   the HR inbox (``GET /handoffs``) — for ``--seconds`` (at most ``--victim-requests`` each); every latency
-   is kept.
+2. **Alone**: ``--victim-clients`` threads, each with its own connection, send the HR clerk's reads — a case
+   handed to HR (``GET /disputes/{id}``, which also writes the personal-data access log) and the HR inbox
+   (``GET /handoffs``) — for ``--seconds`` (at most ``--victim-requests`` each per round); every latency is
+   kept. The clerk is measured twice: **paced**, each client sending one request every
+   ``--victim-interval-ms`` (a busy office, well below what the server can serve), and **back to back**, each
+   sending its next request as soon as the last is answered — which alone keeps the server busy, so that any
+   fair share of it during a flood at least halves the clerk's rate and, one request after another, doubles
+   its latency.
 3. **Flooded**: the same, while a second child process runs ``--flood-clients`` threads spread over the four
    court users, each sending the court's reads (its case list, a case handed to it, its inbox) back to back,
-   with no pause and ignoring ``Retry-After``: a runaway script.
-4. Phases 2 and 3 again against a server started with the fair-share caps off (``DISPUTE_ENGINE_FAIR_*=0``):
-   what the caps buy.
+   with no pause and ignoring ``Retry-After``: a runaway script. Phases 2 and 3 alternate in three rounds of a
+   third of ``--seconds`` each, so that the load of the rest of the machine weighs on both alike.
+4. Phases 2 and 3 again against a server started with the fair shares off (``DISPUTE_ENGINE_FAIR_*=0``):
+   what they buy.
 
 The caps measured are those of ``DISPUTE_ENGINE_FAIR_*`` when set, else the defaults. The clients run on the
 same machine as the server and take CPU from it; the 1-minute load average before and after is reported.
 
-Figures: the HR clerk's p50 and p99 alone and flooded and the ratio of the p99s (the goal: at most 2), the
-clerk's 429s and errors (which must be 0), and how the court's requests were answered. The ratio is
-measured against the "alone" phase of the same run on the same server. Traffic goes to 127.0.0.1 only; every
-phase is bounded by ``--seconds`` and a request count.
+Figures: the HR clerk's p50 and p99 alone and flooded and the ratio of the p99s (the goal: at most 2), its
+requests per second, its 429s and errors (which must be 0), and how the court's requests were answered. The
+ratio is measured against the "alone" phase of the same run on the same server. The section is written into
+``--output`` (``docs/benchmarks-flooding.md``) in place of the section with the same ``--heading``. Traffic
+goes to 127.0.0.1 only; every phase is bounded by ``--seconds`` and a request count.
 """
 
 from __future__ import annotations
@@ -59,10 +65,12 @@ DEFAULT_SECONDS = 15.0
 DEFAULT_VICTIM_CLIENTS = 2
 DEFAULT_VICTIM_REQUESTS = 5000
 DEFAULT_FLOOD_CLIENTS = 48
+DEFAULT_ROUNDS = 3
+DEFAULT_VICTIM_INTERVAL = 0.05  # seconds: each of the clerk's clients sends a request every 50 ms
 FLOOD_USERS = 4
 GOAL_RATIO = 2.0
 PASSWORD = "flooding bench password 0123"
-OFF = FairShare(per_user=0, per_agency=0, per_address=0)
+OFF = FairShare(**{name: 0 for name in FairShare.VARIABLES if name != "wait_ms"})  # every cap off
 
 
 # --------------------------------------------------------------------------- figures
@@ -95,6 +103,7 @@ class Sample:
         self.latencies += other.latencies
         self.statuses.update(other.statuses)
         self.errors += other.errors
+        self.seconds += other.seconds
         self.first_problem = self.first_problem or other.first_problem
 
     def as_json(self) -> dict[str, Any]:
@@ -115,6 +124,7 @@ class Phases:
     alone: Sample
     flooded: Sample
     flood: Sample
+    interval: float = 0.0  # the clerk's clients' pace, seconds between requests; 0: back to back
 
     @property
     def ratio(self) -> float:
@@ -134,8 +144,8 @@ class Phases:
 class StoreFigures:
     store: str
     version: str
-    capped: Phases
-    uncapped: Phases | None
+    capped: list[Phases]  # the paced clerk, then the clerk back to back
+    uncapped: list[Phases]
     load: tuple[float, float]  # 1-minute load average before and after
 
 
@@ -277,9 +287,10 @@ def seed(server: Server, cases: int) -> dict[str, list[str]]:
 
 
 def run_clients(base: str, headers: list[dict[str, str]], paths: list[str], clients: int, seconds: float,
-                max_requests: int, stop: threading.Event | None = None) -> Sample:
+                max_requests: int, stop: threading.Event | None = None, interval: float = 0.0) -> Sample:
     """``clients`` threads, each with its own connection and the headers ``headers[i % len]``, sending
-    ``paths`` in turn, one request after another, until ``seconds`` pass, ``max_requests`` are sent or ``stop``."""
+    ``paths`` in turn, one request after another — each at most every ``interval`` seconds, when given —
+    until ``seconds`` pass, ``max_requests`` are sent or ``stop``."""
     import httpx
 
     stop = stop or threading.Event()
@@ -291,7 +302,11 @@ def run_clients(base: str, headers: list[dict[str, str]], paths: list[str], clie
         mine = Sample()
         with httpx.Client(base_url=base, headers=headers[index % len(headers)], timeout=30) as http:
             sent = 0
+            due = time.perf_counter() + interval * index / clients  # paced clients spread over the interval
             while sent < max_requests and not stop.is_set() and time.perf_counter() < deadline:
+                if interval:
+                    time.sleep(max(0.0, due - time.perf_counter()))
+                    due = max(due + interval, time.perf_counter())  # late: the next one is not sent sooner
                 path = paths[(index + sent) % len(paths)]
                 sent += 1
                 started = time.perf_counter()
@@ -347,7 +362,6 @@ def flooding(server: Server, handed: dict[str, list[str]], clients: int, seconds
         child.stdin.flush()
         finished = Sample.from_json(json.loads(child.stdout.readline()))
         result.add(finished)
-        result.seconds = finished.seconds
         child.wait(seconds + 60)
     finally:
         if child.poll() is None:
@@ -375,46 +389,66 @@ def flood_main() -> None:
 
 
 def measure_phases(server: Server, handed: dict[str, list[str]], *, victim_clients: int, victim_requests: int,
-                   flood_clients: int, seconds: float) -> Phases:
-    """The clerk alone, then during the flood, on ``server``."""
+                   flood_clients: int, seconds: float, rounds: int = DEFAULT_ROUNDS, interval: float = 0.0) -> Phases:
+    """The clerk alone, then during the flood, on ``server``: ``rounds`` times in turn, ``seconds`` of each
+    in all, so that the load of the rest of the machine weighs on both alike."""
     clerk = [server.headers("hr-1")]
     paths = clerk_paths(handed)
     run_clients(server.base, clerk, paths, victim_clients, min(seconds, 2.0), 50)  # warm-up, not counted
-    alone = run_clients(server.base, clerk, paths, victim_clients, seconds, victim_requests)
-    with flooding(server, handed, flood_clients, seconds + 30) as flood:
-        flooded = run_clients(server.base, clerk, paths, victim_clients, seconds, victim_requests)
-    return Phases(server.share, alone, flooded, flood)
+    alone, flooded, flood = Sample(), Sample(), Sample()
+    for _ in range(rounds):
+        alone.add(run_clients(server.base, clerk, paths, victim_clients, seconds / rounds, victim_requests,
+                              interval=interval))
+        with flooding(server, handed, flood_clients, seconds / rounds + 30) as flooding_now:
+            flooded.add(run_clients(server.base, clerk, paths, victim_clients, seconds / rounds, victim_requests,
+                                    interval=interval))
+        flood.add(flooding_now)
+    return Phases(server.share, alone, flooded, flood, interval)
 
 
 def measure_store(store: str, settings: Settings, *, cases: int = DEFAULT_CASES, seconds: float = DEFAULT_SECONDS,
                   victim_clients: int = DEFAULT_VICTIM_CLIENTS, victim_requests: int = DEFAULT_VICTIM_REQUESTS,
-                  flood_clients: int = DEFAULT_FLOOD_CLIENTS, share: FairShare | None = None,
-                  uncapped: bool = True, say: Callable[[str], None] = print) -> StoreFigures:
-    """Both phases with the caps ``share`` (else those of ``DISPUTE_ENGINE_FAIR_*``, else the defaults), then,
-    with ``uncapped``, with the caps off."""
+                  victim_interval: float = DEFAULT_VICTIM_INTERVAL, flood_clients: int = DEFAULT_FLOOD_CLIENTS,
+                  share: FairShare | None = None, uncapped: bool = True,
+                  say: Callable[[str], None] = print) -> StoreFigures:
+    """Both phases, for the paced clerk and the clerk back to back, with the caps ``share`` (else those of
+    ``DISPUTE_ENGINE_FAIR_*``, else the defaults), then, with ``uncapped``, with the caps off."""
     from bench.write_path import store_version
 
     sizes = {"victim_clients": victim_clients, "victim_requests": victim_requests, "flood_clients": flood_clients,
              "seconds": seconds}
-    runs: list[Phases] = []
+    runs: list[list[Phases]] = []
     handed: dict[str, list[str]] = {}
     load = os.getloadavg()[0]
     for caps in [share or FairShare.from_env(), *([OFF] if uncapped else [])]:
         with serving(settings, caps) as server:  # one after the other, on the same store
             handed = handed or seed(server, cases)
-            runs.append(measure_phases(server, handed, **sizes))
-            say(describe(store, runs[-1]))
-    return StoreFigures(store, store_version(store, settings), runs[0], runs[1] if uncapped else None,
+            runs.append([])
+            for interval in (victim_interval, 0.0):
+                runs[-1].append(measure_phases(server, handed, interval=interval, **sizes))
+                say(describe(store, runs[-1][-1]))
+    return StoreFigures(store, store_version(store, settings), runs[0], runs[1] if uncapped else [],
                         (load, os.getloadavg()[0]))
+
+
+def caps_text(share: FairShare) -> str:
+    if share == OFF:
+        return "caps off"
+    total = getattr(share, "total", None)  # (not in the caps before turns were taken)
+    return (f"caps user {share.per_user} / agency {share.per_agency} / address {share.per_address}"
+            + (f" / total {total}" if total is not None else " / agency cap shared"))
+
+
+def pace_text(interval: float) -> str:
+    return f"every {interval * 1000:g} ms" if interval else "back to back"
 
 
 def describe(store: str, phases: Phases) -> str:
     p, a, f, flood = phases, phases.alone, phases.flooded, phases.flood
-    caps = ("caps off" if p.share == OFF else
-            f"caps user {p.share.per_user} / agency {p.share.per_agency} / address {p.share.per_address}")
-    return (f"flooding {store} ({caps}): clerk alone p50 {a.pct(0.5):.1f} ms p99 {a.pct(0.99):.1f} ms "
-            f"({a.requests} requests); flooded p50 {f.pct(0.5):.1f} ms p99 {f.pct(0.99):.1f} ms ({f.requests} "
-            f"requests); p99 ratio {p.ratio:.2f}; clerk 429s {p.clerk_refused}, errors {p.clerk_errors}"
+    return (f"flooding {store} ({caps_text(p.share)}; clerk {pace_text(p.interval)}): clerk alone p50 "
+            f"{a.pct(0.5):.1f} ms p99 {a.pct(0.99):.1f} ms ({a.requests} requests); flooded p50 {f.pct(0.5):.1f} ms "
+            f"p99 {f.pct(0.99):.1f} ms ({f.requests} requests); p99 ratio {p.ratio:.2f}; clerk 429s "
+            f"{p.clerk_refused}, errors {p.clerk_errors}"
             f"{' (' + (a.first_problem or f.first_problem) + ')' if p.clerk_errors else ''}; flood "
             f"{flood.requests} requests in {flood.seconds:.1f} s: 2xx {flood.count(200, 300)}, 429 "
             f"{flood.statuses[429]}, other {flood.requests - flood.count(200, 300) - flood.statuses[429]}")
@@ -432,39 +466,54 @@ def run(stores: str, postgres_url: str | None, say: Callable[[str], None] = prin
 
 
 def section(figures: list[StoreFigures], *, seconds: float = DEFAULT_SECONDS,
-            victim_clients: int = DEFAULT_VICTIM_CLIENTS, flood_clients: int = DEFAULT_FLOOD_CLIENTS) -> str:
-    """A markdown section for ``docs/benchmarks.md``."""
-    share = figures[0].capped.share if figures else FairShare()
+            victim_clients: int = DEFAULT_VICTIM_CLIENTS, flood_clients: int = DEFAULT_FLOOD_CLIENTS,
+            heading: str = "## Fair shares under a flood (`bench/flooding.py`)") -> str:
+    """A markdown section for ``docs/benchmarks-flooding.md``."""
+    share = figures[0].capped[0].share if figures else FairShare()
     lines = [
-        "## Fair shares under a flood (`bench/flooding.py`)",
+        heading,
         "",
         f"`dispute-engine serve` (one process, views and clock on) on 127.0.0.1. The HR bureau's clerk: "
-        f"{victim_clients} clients reading its cases and inbox one request after another, {seconds:g} s alone, "
-        f"then {seconds:g} s while the court floods: {flood_clients} clients over {FLOOD_USERS} court users, back "
-        "to back, ignoring `Retry-After`. Fair-share caps on requests in progress: "
-        f"{share.per_user} per user, {share.per_agency} per agency, {share.per_address} per client address "
-        "without a token; the same phases with the caps off for comparison. Ratio = clerk's p99 during the flood "
-        f"/ clerk's p99 alone, same run and server; goal ≤ {GOAL_RATIO:g}.",
+        f"{victim_clients} clients reading its cases and inbox, paced (each client one request every "
+        f"{figures[0].capped[0].interval * 1000:g} ms) and back to back; {seconds:g} s alone and {seconds:g} s "
+        f"while the court floods — {flood_clients} clients over {FLOOD_USERS} court users, back to back, ignoring "
+        f"`Retry-After` — in {DEFAULT_ROUNDS} alternating rounds. Fair shares: {caps_text(share)}; the same "
+        "phases with the caps off for comparison. Ratio = clerk's p99 during the flood / clerk's p99 alone, "
+        f"same run and server; goal ≤ {GOAL_RATIO:g}. Clerk req/s: its requests answered per second alone → "
+        "flooded.",
         "",
-        "| store | caps | clerk p50 / p99 alone, ms | clerk p50 / p99 flooded, ms | p99 ratio | clerk 429s / errors "
-        "| court requests: 2xx / 429 / other | goal |",
-        "|---|---|---:|---:|---:|---|---|---|",
+        "| store | caps | clerk | clerk p50 / p99 alone, ms | clerk p50 / p99 flooded, ms | p99 ratio | clerk req/s "
+        "| clerk 429s / errors | court requests: 2xx / 429 / other | goal |",
+        "|---|---|---|---:|---:|---:|---:|---|---|---|",
     ]
     for figure in figures:
-        for phases in (figure.capped, figure.uncapped):
-            if phases is None:
-                continue
+        for phases in (*figure.capped, *figure.uncapped):
             a, f, flood = phases.alone, phases.flooded, phases.flood
             other = flood.requests - flood.count(200, 300) - flood.statuses[429]
             capped = phases.share != OFF
             goal = ("met" if phases.ratio <= GOAL_RATIO else "**missed**") if capped else "—"
+            rates = f"{a.requests / max(a.seconds, 1e-9):.0f} → {f.requests / max(f.seconds, 1e-9):.0f}"
             lines.append(
-                f"| {figure.version} | {'on' if capped else 'off'} | {a.pct(0.5):.1f} / {a.pct(0.99):.1f} | "
-                f"{f.pct(0.5):.1f} / {f.pct(0.99):.1f} | {phases.ratio:.2f} | {phases.clerk_refused} / "
-                f"{phases.clerk_errors} | {flood.count(200, 300):,} / {flood.statuses[429]:,} / {other:,} | {goal} |")
+                f"| {figure.version} | {'on' if capped else 'off'} | {pace_text(phases.interval)} | "
+                f"{a.pct(0.5):.1f} / {a.pct(0.99):.1f} | {f.pct(0.5):.1f} / {f.pct(0.99):.1f} | {phases.ratio:.2f} | "
+                f"{rates} | {phases.clerk_refused} / {phases.clerk_errors} | {flood.count(200, 300):,} / "
+                f"{flood.statuses[429]:,} / {other:,} | {goal} |")
     lines += ["", "Load average (1 min) before → after: " + "; ".join(
         f"{figure.version} {figure.load[0]:.1f} → {figure.load[1]:.1f}" for figure in figures) + ".", ""]
     return "\n".join(lines)
+
+
+def write_section(path: Path, text: str) -> None:
+    """Put ``text`` (a ``## `` section) into ``path``: in place of the section with its heading, else at the end."""
+    heading = text.splitlines()[0]
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark: fair shares under a flood\n"
+    start = old.find(heading + "\n")
+    if start < 0:
+        new = old.rstrip("\n") + "\n\n" + text
+    else:
+        following = old.find("\n## ", start + len(heading))
+        new = old[:start] + text + ("\n" + old[following + 1:] if following >= 0 else "")
+    path.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -472,10 +521,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stores", default="sqlite,postgres")
     parser.add_argument("--postgres-url", default=os.environ.get("TEST_POSTGRES_URL") or os.environ.get("DATABASE_URL"))
     parser.add_argument("--cases", type=int, default=DEFAULT_CASES)
-    parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="length of each phase")
+    parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="length of each phase, all rounds")
     parser.add_argument("--victim-clients", type=int, default=DEFAULT_VICTIM_CLIENTS)
-    parser.add_argument("--victim-requests", type=int, default=DEFAULT_VICTIM_REQUESTS, help="at most, per client")
+    parser.add_argument("--victim-requests", type=int, default=DEFAULT_VICTIM_REQUESTS,
+                        help="at most, per client and round")
+    parser.add_argument("--victim-interval-ms", type=float, default=DEFAULT_VICTIM_INTERVAL * 1000,
+                        help="the paced clerk: ms between one client's requests")
     parser.add_argument("--flood-clients", type=int, default=DEFAULT_FLOOD_CLIENTS)
+    parser.add_argument("--output", default="docs/benchmarks-flooding.md",
+                        help="the report file whose section (by heading) is replaced ('-': print only)")
+    parser.add_argument("--heading", default="## Fair shares under a flood (`bench/flooding.py`)")
     parser.add_argument("--flood", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.flood:
@@ -483,10 +538,14 @@ def main(argv: list[str] | None = None) -> None:
         return
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     sizes = {"cases": options.cases, "seconds": options.seconds, "victim_clients": options.victim_clients,
-             "victim_requests": options.victim_requests, "flood_clients": options.flood_clients}
+             "victim_requests": options.victim_requests, "victim_interval": options.victim_interval_ms / 1000,
+             "flood_clients": options.flood_clients}
     figures = run(options.stores, options.postgres_url, **sizes)
-    print(section(figures, seconds=options.seconds, victim_clients=options.victim_clients,
-                  flood_clients=options.flood_clients))
+    text = section(figures, seconds=options.seconds, victim_clients=options.victim_clients,
+                   flood_clients=options.flood_clients, heading=options.heading)
+    if options.output != "-":
+        write_section(ROOT / options.output, text)
+    print(text)
 
 
 if __name__ == "__main__":
