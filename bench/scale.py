@@ -93,7 +93,7 @@ from domain.stages import KINDS, STATUS_PRECEDENCE
 from projections import caseload, dashboards, queries, timeliness
 from projections.caseload import Tally
 from projections.engine import WRITE, create_read_model_engine
-from projections.follower import Follower
+from projections.follower import DEFAULT_BUILD_BATCH_SIZE, Follower
 from projections.reading import open_view
 from projections.rollups import roll_up_counters
 
@@ -103,7 +103,7 @@ DEFAULT_CASES = 1_000_000
 DEFAULT_REBUILD_EVENTS = 1_000_000
 DEFAULT_REPETITIONS = 20
 DEFAULT_RUNS = 3
-DEFAULT_BATCH = 1000
+DEFAULT_BATCH = DEFAULT_BUILD_BATCH_SIZE  # the rebuild builds every view from empty
 TEMPLATE_EVENTS = 20_000
 CHUNK = 20_000
 PROBE_BUDGET = 20.0

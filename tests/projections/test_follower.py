@@ -712,3 +712,29 @@ def test_read_models_can_live_in_a_separate_database(settings, app, expected, tm
         assert read_balances(separate).accounts == expected.accounts
     finally:
         separate.dispose()
+
+
+def test_a_generation_being_built_reads_build_batches_and_a_live_one_live_batches(app, engine, expected):
+    record(app, expected, accounts=30, events_per_account=4, seed=1)
+    reports: list[Progress] = []
+    follower = Follower(app, [AccountBalances()], engine, batch_size=10, build_batch_size=40,
+                        on_progress=reports.append)
+
+    follower.run_once()  # builds generation 1 from empty
+    record(app, expected, accounts=10, events_per_account=4, seed=2)
+    follower.run_once()  # follows the live generation
+
+    built = [r.events for r in reports if r.rebuilding or r.switched]
+    followed = [r.events for r in reports if not (r.rebuilding or r.switched)]
+    assert max(built) == 40 and max(followed) == 10
+    assert sum(built) + sum(followed) == 160
+    assert read_balances(engine).accounts == expected.accounts
+
+
+def test_a_follower_given_only_a_batch_size_builds_in_batches_of_that_size(app, engine, expected):
+    record(app, expected, accounts=10, events_per_account=4, seed=1)
+    reports: list[Progress] = []
+
+    Follower(app, [AccountBalances()], engine, batch_size=7, on_progress=reports.append).run_once()
+
+    assert max(r.events for r in reports) == 7 and sum(r.events for r in reports) == 40
