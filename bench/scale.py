@@ -292,7 +292,7 @@ CASE_COLUMNS = (
     "current_org_type", "current_org_name", "current_agency", "claimed_cny", "awarded_cny", "recovered_cny",
     "respondents", "complaint_ids", "version", "updated_at", "red_count", "yellow_count", "search_text",
 )
-TAG_COLUMNS = ("dispute_id", "kind", "tag")
+TAG_COLUMNS = ("dispute_id", "kind", "tag", "received_on")
 INBOX_COLUMNS = (
     "dispute_id", "handoff_id", "proceeding_id", "case_number", "respondents", "from_agency", "to_agency", "kind",
     "org_type", "org_name", "reason", "state", "requested_on", "received_on", "decided_on", "missing",
@@ -665,8 +665,8 @@ class District:
             awarded, recovered, joined_respondents, self._id() if origin == "HOTLINE" else "",
             5 + 6 * len(started) + rng.randint(0, 4), updated_at, red, yellow, search,
         ))
-        chunk.case_tags.extend((dispute_id, "case_type", t) for t in case_types)
-        chunk.case_tags.extend((dispute_id, "risk_flag", f) for f in flags)
+        chunk.case_tags.extend((dispute_id, "case_type", t, received.isoformat()) for t in case_types)
+        chunk.case_tags.extend((dispute_id, "risk_flag", f, received.isoformat()) for f in flags)
         for step, state in opened:
             if step.handoff_id is None:
                 continue
@@ -1053,6 +1053,8 @@ class ProbeResult:
     statements: int
     total: int | None
     """``total`` of a list page (how many rows matched)."""
+    total_exact: bool = True
+    """False when more rows matched than the list counts (``total`` is its count limit)."""
 
     def pct(self, values: list[float], share: float) -> float:
         ordered = sorted(values)
@@ -1137,6 +1139,7 @@ def measure_queries(store: str, settings: Settings, cases: int, repetitions: int
                     bare_ms = bare.seconds(statements[probe.name]) * 1000
                     if round_ == 0:  # the warm-up round
                         result.total = response.json()["total"] if probe.path in LISTS else None
+                        result.total_exact = response.json().get("total_exact", True)
                     else:
                         result.http_ms.append(elapsed)
                         result.bare_ms.append(bare_ms)
@@ -1315,7 +1318,7 @@ def queries_section(results: list[QueryResult]) -> str:
         ]
         for p in r.probes:
             goal = _goal(p.p95 < GOAL_P95_MS) if at_goal_size else ("(met)" if p.p95 < GOAL_P95_MS else "(missed)")
-            total = f"{p.total:,}" if p.total is not None else "—"
+            total = f"{p.total:,}{'' if p.total_exact else '+'}" if p.total is not None else "—"
             lines.append(f"| {p.probe.name} | {total} | {len(p.http_ms)} | {p.p50:.1f} | {p.p95:.1f} | {p.bare:.1f} | "
                          f"{p.p50 / p.bare if p.bare else 0:.2f} | {p.statements} | {goal} |")
         rss_goal = _goal(r.rss_after < GOAL_RSS_MIB) if at_goal_size else (

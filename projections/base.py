@@ -7,6 +7,12 @@ follower's batch size) and the tables of the generation being written.
 
 The follower stores each generation of a view in its own physical tables
 (``<table>_g<generation>``); :func:`generation_tables` makes that copy.
+
+What columns and indexes cannot say (a function an index uses, an SQLite FTS5 table kept by
+triggers) a declared table carries as a :class:`TableExtension` in ``info["extension"]``; the copy
+runs it around each generation's ``CREATE TABLE``, and its companion tables belong to the
+generation (dropped with it). An index limited to one dialect with ``ddl_if`` keeps that limit in
+the copies.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, MetaData, Table
+from sqlalchemy import Connection, MetaData, Table, event
 from sqlalchemy.sql.elements import conv
 
 from eventsourcing.domain import DomainEventProtocol
@@ -101,6 +107,37 @@ class ViewTables(Mapping[str, Table]):
     def at(self, position: int) -> ViewTables:
         return ViewTables(self._tables, self.metadata, self.generation, position)
 
+    def names(self, dialect: str) -> list[str]:
+        """Every physical table of the generation on ``dialect``: companions first (they may depend
+        on a declared table), then the declared ones."""
+        companions = [name for table in self._tables.values()
+                      if (extension := table.info.get(EXTENSION)) is not None
+                      for name in extension.companions(table.name, dialect)]
+        return [*companions, *(table.name for table in self._tables.values())]
+
+
+EXTENSION = "extension"
+"""Key of a :class:`TableExtension` in a declared ``Table.info``."""
+
+
+class TableExtension:
+    """DDL a view's table needs beyond its columns and indexes, run for every generation's copy.
+
+    ``before_create`` runs before the table's ``CREATE TABLE`` (and so before its indexes),
+    ``after_create`` after its indexes; both receive the generation's physical table.
+    ``companions`` names the extra tables ``after_create`` makes for the physical table ``name``:
+    they are recorded with the generation and dropped with it.
+    """
+
+    def before_create(self, connection: Connection, table: Table) -> None:
+        pass
+
+    def after_create(self, connection: Connection, table: Table) -> None:
+        pass
+
+    def companions(self, name: str, dialect: str) -> list[str]:
+        return []
+
 
 def check_projection(projection: Projection) -> None:
     """Reject definitions the generation scheme cannot copy faithfully."""
@@ -140,6 +177,10 @@ def generation_tables(projection: Projection, generation: int) -> ViewTables:
     return _copy_tables(projection.metadata, generation)
 
 
+def _run(step: Any, target: Table, connection: Connection, **_: Any) -> None:
+    step(connection, target)
+
+
 @functools.lru_cache(maxsize=512)
 def _copy_tables(metadata: MetaData, generation: int) -> ViewTables:
     suffix = f"_g{generation}"
@@ -147,6 +188,13 @@ def _copy_tables(metadata: MetaData, generation: int) -> ViewTables:
     tables: dict[str, Table] = {}
     for name, table in metadata.tables.items():
         physical = table.to_metadata(copy, name=f"{name}{suffix}")
+        conditions = {index.name: index._ddl_if for index in table.indexes}  # to_metadata drops ddl_if
+        for index in physical.indexes:
+            index._ddl_if = conditions.get(index.name)
+        extension = table.info.get(EXTENSION)
+        if extension is not None:
+            event.listen(physical, "before_create", functools.partial(_run, extension.before_create))
+            event.listen(physical, "after_create", functools.partial(_run, extension.after_create))
         # Explicitly named indexes and constraints are global per schema on
         # PostgreSQL: give each generation its own. Convention-made names (conv)
         # are already derived from the new table name.

@@ -4,7 +4,9 @@ Rows are kept current from every Dispute event. The §4.6 headline status is der
 ``Dispute.status`` derives it, from state this view keeps in its own tables: one row per
 proceeding (``case_proceedings``) and one per open deadline (``case_deadlines``). Claims are kept
 per claim (``case_claims``) so that an amendment can remove one; case types and risk flags are
-also kept one per row (``case_tags``) so that filtering on them uses an index.
+also kept one per row (``case_tags``, with the case's ``received_on``) so that filtering on them,
+and counting them within a period, uses an index. ``q`` searches ``search_text`` through
+:mod:`projections.search` (an FTS5 trigram table on SQLite, a bigram GIN index on PostgreSQL).
 
 No personal data is stored: no claimant names, ID numbers, phones, bank accounts or wages — only
 counts, codes, amounts claimed or awarded, and the names of respondent organisations. Search by
@@ -47,6 +49,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from projections.base import Projection, ViewTables
 from projections.bulk import delete_rows, select_rows, upsert
+from projections.search import SubstringSearch, bigram_index
 
 log = structlog.get_logger(__name__)
 
@@ -126,7 +129,9 @@ cases = Table(
     Index("ix_cases_due_soon", "received_on", "dispute_id", **positive_rows("yellow_count")),
     # The staff queue's "mine" tab: its open cases, in list order.
     Index("ix_cases_caseworker_stage", "caseworker", "stage", "received_on", "dispute_id"),
+    info={"extension": SubstringSearch()},
 )
+bigram_index("ix_cases_search", cases)
 
 case_tags = Table(
     "case_tags",
@@ -134,7 +139,8 @@ case_tags = Table(
     Column("dispute_id", String(36), primary_key=True),
     Column("kind", String(16), primary_key=True),  # case_type | risk_flag
     Column("tag", String(40), primary_key=True),
-    Index("ix_case_tags_tag", "kind", "tag", "dispute_id"),
+    Column("received_on", Date, nullable=False),  # the case's, so that a period bounds the tag's rows
+    Index("ix_case_tags_tag", "kind", "tag", "received_on", "dispute_id"),
 )
 
 case_proceedings = Table(
@@ -231,7 +237,8 @@ class CaseListView(Projection):
     """``cases``: the dispute case list (one row per dispute) and the state it is derived from."""
 
     name = "cases"
-    version = 2  # 2: indexes for caseworker, partner-visibility and overdue-inbox lists
+    version = 3  # 2: indexes for caseworker, partner-visibility and overdue-inbox lists; 3: search index,
+    # case_tags.received_on
     metadata = metadata
     topics = aggregate_topics(Dispute)  # every Dispute event, so that ``version`` is the aggregate's
 
@@ -248,7 +255,7 @@ class CaseListView(Projection):
                 load_rows(connection, tables.case_deadlines, "dispute_id", ids), tables.case_deadlines),
         }
         # The tags are the stored row's case types and risk flags: no need to read them.
-        before["case_tags"] = {key: _tag_row(key) for row in before["cases"].values()
+        before["case_tags"] = {key: _tag_row(key, row) for row in before["cases"].values()
                                for key in _tags(row["dispute_id"], row)}
         folded = {dispute_id: _Case(row=None) for dispute_id in ids}
         for (dispute_id,), row in before["cases"].items():
@@ -276,7 +283,7 @@ class CaseListView(Projection):
             after["case_proceedings"].update(((dispute_id, k), v) for k, v in case.proceedings.items())
             after["case_claims"].update(((dispute_id, k), v) for k, v in (case.claims or {}).items())
             after["case_deadlines"].update(((dispute_id, k), v) for k, v in case.deadlines.items())
-            after["case_tags"].update((key, _tag_row(key)) for key in _tags(dispute_id, case.row))
+            after["case_tags"].update((key, _tag_row(key, case.row)) for key in _tags(dispute_id, case.row))
         for name in ("cases", "case_proceedings", "case_claims", "case_deadlines", "case_tags"):
             sync_rows(connection, tables[name], before[name], after[name])
 
@@ -404,8 +411,8 @@ def _lights(stage: str, case: _Case) -> tuple[int, int]:
     )
 
 
-def _tag_row(key: tuple[str, str, str]) -> dict[str, str]:
-    return dict(zip(("dispute_id", "kind", "tag"), key, strict=True))
+def _tag_row(key: tuple[str, str, str], row: Mapping[str, Any]) -> dict[str, Any]:
+    return {**dict(zip(("dispute_id", "kind", "tag"), key, strict=True)), "received_on": _day(row["received_on"])}
 
 
 def _tags(dispute_id: str, row: Mapping[str, Any]) -> list[tuple[str, str, str]]:

@@ -483,8 +483,8 @@ class Follower:
     def _claim(self, projection: Projection, state: ViewState) -> int | None:
         generation = state.last_generation + 1
         tables = generation_tables(projection, generation)
-        names = [table.name for table in tables.values()]
         with self._writing() as connection:
+            names = tables.names(connection.dialect.name)
             if not tracking.claim_generation(
                 connection, projection.name, generation, projection.version, names, self._clock()
             ):

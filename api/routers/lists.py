@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import allow
 from api.blocking import blocking
@@ -59,21 +59,29 @@ class TicketRow(Row):
     version: int
 
 
+TOTAL = (f"rows matching the filters, counted up to {queries.COUNT_LIMIT:,}; when more match, "
+         f"{queries.COUNT_LIMIT} with total_exact false")
+TOTAL_EXACT = f"false when more than total rows match (show it as \"{queries.COUNT_LIMIT:,}+\")"
+
+
 class CasePage(BaseModel):
     items: list[CaseRow]
-    total: int
+    total: int = Field(description=TOTAL)
+    total_exact: bool = Field(description=TOTAL_EXACT)
     next: str | None
 
 
 class InboxPage(BaseModel):
     items: list[InboxRow]
-    total: int
+    total: int = Field(description=TOTAL)
+    total_exact: bool = Field(description=TOTAL_EXACT)
     next: str | None
 
 
 class TicketPage(BaseModel):
     items: list[TicketRow]
-    total: int
+    total: int = Field(description=TOTAL)
+    total_exact: bool = Field(description=TOTAL_EXACT)
     next: str | None
 
 
@@ -178,7 +186,7 @@ def build_router() -> APIRouter:
             page = _page(lambda: queries.list_cases(rt.engine.read_engine, query))
         else:
             page = _page(lambda: queries.list_partner_cases(rt.engine.read_engine, scope, query))
-        return CasePage(items=page.items, total=page.total, next=page.next)
+        return CasePage(items=page.items, total=page.total, total_exact=page.total_exact, next=page.next)
 
     @router.get("/handoffs", response_model=InboxPage, responses={**ERRORS, **EXPORTABLE},
                 summary="The handoff inbox: a partner sees its own agency's; staff and auditors see all")
@@ -204,7 +212,7 @@ def build_router() -> APIRouter:
             page = _page(lambda: queries.list_inbox(rt.engine.read_engine, query))
         else:
             page = _page(lambda: queries.list_partner_inbox(rt.engine.read_engine, scope, query))
-        return InboxPage(items=page.items, total=page.total, next=page.next)
+        return InboxPage(items=page.items, total=page.total, total_exact=page.total_exact, next=page.next)
 
     @router.get("/complaints", response_model=TicketPage, responses={**ERRORS, **EXPORTABLE},
                 summary="12351 tickets")
@@ -227,6 +235,6 @@ def build_router() -> APIRouter:
         if format != "json":
             return export(queries.iter_tickets(rt.engine.read_engine, query), TICKET_COLUMNS, format, "tickets")
         page = _page(lambda: queries.list_tickets(rt.engine.read_engine, query))
-        return TicketPage(items=page.items, total=page.total, next=page.next)
+        return TicketPage(items=page.items, total=page.total, total_exact=page.total_exact, next=page.next)
 
     return router

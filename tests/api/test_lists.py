@@ -16,7 +16,19 @@ def test_a_command_is_in_the_list_once_the_views_reach_its_position(api):
     api.engine.follower().run_once()
     page = api.get("staff", "/disputes", after=position).json()
     assert [row["dispute_id"] for row in page["items"]] == [did]
-    assert page["total"] == 1 and page["next"] is None
+    assert page["total"] == 1 and page["total_exact"] is True and page["next"] is None
+
+
+def test_a_total_beyond_the_count_limit_is_flagged_not_exact(api, monkeypatch):
+    from projections import queries
+
+    _, position = _handed_to_hr(api)
+    _handed_to_hr(api)
+    api.engine.follower().run_once()
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 1)
+    for who, path in (("staff", "/disputes"), ("hr", "/disputes"), ("hr", "/handoffs")):
+        page = api.get(who, path).json()
+        assert (page["total"], page["total_exact"], len(page["items"])) == (1, False, 2), (who, path)
 
 
 def test_read_your_writes_beyond_the_log_is_422_and_behind_the_log_is_503(api):

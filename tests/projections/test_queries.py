@@ -253,6 +253,42 @@ def test_partner_sees_only_the_cases_handed_to_it(data):
     assert list_partner_cases(data.engine.read_engine, Agency.JUSTICE).items == []  # C was withdrawn unreceived
     filtered = list_partner_cases(data.engine.read_engine, "hr", CaseQuery(status="IN_ARBITRATION", q="华建"))
     assert data.names(filtered.items) == newest_first(data, {"B", "D"})
+    assert filtered.total == 2
+
+
+def test_total_is_exact_up_to_the_count_limit_then_flagged(data, monkeypatch):
+    from projections import queries
+
+    engine = data.engine.read_engine
+    assert list_cases(engine, CaseQuery(limit=1)).total_exact
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 3)
+    page = list_cases(engine, CaseQuery(limit=1))
+    assert (page.total, page.total_exact, len(page.items)) == (3, False, 1)
+    hr = list_partner_cases(engine, "hr", CaseQuery(limit=1))
+    assert (hr.total, hr.total_exact) == (3, True)  # exactly the limit is still exact
+    inbox = list_partner_inbox(engine, "hr", InboxQuery(limit=1))
+    assert (inbox.total, inbox.total_exact) == (3, True)
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 2)
+    assert (list_partner_cases(engine, "hr", CaseQuery(limit=1)).total_exact,
+            list_partner_inbox(engine, "hr", InboxQuery(limit=1)).total_exact) == (False, False)
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 1)
+    for filters in ({"case_type": "WAGE_ARREARS"}, {"case_type": ["WAGE_ARREARS", "TERMINATION"],
+                                                    "received_from": "2026-03-02"}):
+        capped = list_cases(engine, CaseQuery(limit=1, **filters))
+        assert (capped.total, capped.total_exact) == (1, False)
+
+
+@pytest.mark.parametrize("filters", [
+    {"case_type": ["INDIVIDUAL", "WAGE_ARREARS"]},
+    {"case_type": ["INDIVIDUAL", "WAGE_ARREARS"], "received_from": "2026-03-05"},
+    {"case_type": "WAGE_ARREARS", "received_from": "2026-03-05", "received_to": "2026-03-10"},
+    {"risk_flag": ["GROUP_INCIDENT_RISK", "EMPLOYER_ABSCONDED"], "received_to": "2026-03-10"},
+    {"case_type": "WAGE_ARREARS", "risk_flag": "GROUP_INCIDENT_RISK", "received_from": "2026-03-02"},
+])
+def test_a_case_with_several_matching_tags_is_counted_once(data, filters):
+    # cases() checks that total counts the items: a tag filter in a period is counted from the tags.
+    names = cases(data, **filters)
+    assert len(names) == len(set(names)) > 0
 
 
 def test_reads_can_share_the_callers_transaction(data):

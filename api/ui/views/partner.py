@@ -32,7 +32,8 @@ def build_router() -> APIRouter:
         try:
             listing = list_partner_inbox(engine, viewer.agency, inbox_query(tab, q=q, cursor=cursor))
             for other in INBOX_TABS:
-                counts[other] = list_partner_inbox(engine, viewer.agency, inbox_query(other, q=q, limit=1)).total
+                counted = list_partner_inbox(engine, viewer.agency, inbox_query(other, q=q, limit=1))
+                counts[other] = counted.total if counted.total_exact else f"{counted.total}+"
         except VIEW_NOT_READY as error:
             listing = unbuilt(error)
         except ValueError:

@@ -42,7 +42,8 @@ def build_router() -> APIRouter:
         try:
             listing = list_cases(engine, _queue_query(tab, viewer, q=q, cursor=cursor, limit=LIST_LIMIT))
             for other in QUEUE_TABS:
-                counts[other] = list_cases(engine, _queue_query(other, viewer, q=q, limit=1)).total
+                counted = list_cases(engine, _queue_query(other, viewer, q=q, limit=1))
+                counts[other] = counted.total if counted.total_exact else f"{counted.total}+"
         except VIEW_NOT_READY as error:
             listing = unbuilt(error)
         except ValueError:  # a stale or foreign cursor: start the list again
