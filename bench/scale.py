@@ -1109,7 +1109,8 @@ def measure_queries(store: str, settings: Settings, cases: int, repetitions: int
             user = auth.users.create(validate_new_user(f"scale-{who}", role, agency), "bench password 0123456789")
             headers[who] = {"Authorization": f"Bearer {auth.tokens.issue(user).access_token}"}
         port = free_port()
-        command = [sys.executable, "-m", "bench.scale", "--serve", str(port), "--data-dir", str(settings.data_dir)]
+        command = [sys.executable, "-m", "bench.scale", "--serve", str(port), "--data-dir", str(settings.data_dir),
+                   "--postgres-url", ""]  # the SQLite store's server must not take TEST_POSTGRES_URL as its default
         if settings.postgres is not None:
             pg = settings.postgres
             secret = f":{pg.password}" if pg.password else ""
