@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -336,13 +336,21 @@ class _Tallies:
         tally[1] += int(closed)
 
     def section(self, order: Sequence[str]) -> CaseloadSection:
-        opened, closed = self.found["total"].get("", [0, 0])
-        breakdowns = []
-        for dimension in order:
-            buckets = [Bucket(_value(v), o, c, o + c) for v, (o, c) in self.found.get(dimension, {}).items() if o or c]
-            buckets.sort(key=lambda b: (-b.total, b.value or ""))
-            breakdowns.append(Breakdown(dimension, buckets))
-        return CaseloadSection(opened, closed, opened + closed, breakdowns)
+        return _section({dimension: [(value, o, c) for value, (o, c) in values.items()]
+                         for dimension, values in self.found.items()}, order)
+
+
+def _section(found: Mapping[str, Sequence[tuple[str, int, int]]], order: Sequence[str]) -> CaseloadSection:
+    """The section of (value, open, closed) per dimension, each value once: buckets largest first, then by value.
+
+    Sorted as plain tuples before the buckets are made: a breakdown can hold thousands of organisations.
+    """
+    (_, opened, closed), = found.get("total") or [("", 0, 0)]
+    breakdowns = []
+    for dimension in order:
+        ranked = sorted((-(o + c), v, o, c) for v, o, c in found.get(dimension, ()) if o or c)
+        breakdowns.append(Breakdown(dimension, [Bucket(_value(v), o, c, -negative) for negative, v, o, c in ranked]))
+    return CaseloadSection(opened, closed, opened + closed, breakdowns)
 
 
 BREAKDOWNS = {DISPUTE: DISPUTE_BREAKDOWNS, TICKET: TICKET_BREAKDOWNS}
@@ -351,18 +359,15 @@ BREAKDOWNS = {DISPUTE: DISPUTE_BREAKDOWNS, TICKET: TICKET_BREAKDOWNS}
 def _rolled_up(connection: Connection, table: Table, subject: str, scope: tuple[str, str],
                filters: Filters) -> tuple[CaseloadSection, dict[date, int]]:
     """A section from the roll-up: one row per breakdown value, intake weeks being the breakdown "week"."""
-    tallies = _Tallies()
-    weeks: dict[date, int] = defaultdict(int)
+    found: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
     for dimension, value, opened, closed in connection.execute(
         select(table.c.dimension, table.c.value, func.sum(table.c.open), func.sum(table.c.closed))
         .where(table.c.subject == subject, *_in_scope(table, scope, filters, "intake_month"))
         .group_by(table.c.dimension, table.c.value)
-    ):
-        if dimension == "week":
-            weeks[date.fromisoformat(value)] += int(opened) + int(closed)
-        else:
-            tallies.add(dimension, value, opened, closed)
-    return tallies.section(BREAKDOWNS[subject]), {week: n for week, n in weeks.items() if n}
+    ).all():
+        found[dimension].append((value, int(opened), int(closed)))
+    weeks = {date.fromisoformat(week): o + c for week, o, c in found.pop("week", ()) if o or c}
+    return _section(found, BREAKDOWNS[subject]), weeks
 
 
 def _disputes(connection: Connection, tables: Any, filters: Filters) -> tuple[CaseloadSection, dict[date, int]]:
